@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { entrySchema, type Entry } from './schema.js';
+
+export interface ContentError {
+  file: string;
+  field: string;
+  reason: string;
+}
+
+export interface ContentBase {
+  entries: readonly Entry[];
+  byId: ReadonlyMap<string, Entry>;
+}
+
+export class InvalidContentError extends Error {
+  constructor(readonly errors: readonly ContentError[]) {
+    super(`Nội dung không hợp lệ (${errors.length} lỗi):\n${errors.map(formatContentError).join('\n')}`);
+    this.name = 'InvalidContentError';
+  }
+}
+
+export function formatContentError(e: ContentError): string {
+  return `${e.file}: ${e.field}: ${e.reason}`;
+}
+
+export const DEFAULT_CONTENT_DIR = new URL('../../../content/', import.meta.url).pathname;
+
+/** Reads and validates every `*.yaml` entry under `<dir>/entries`. Never throws: errors are returned. */
+export function readContent(dir: string = DEFAULT_CONTENT_DIR): { base: ContentBase; errors: ContentError[] } {
+  const entriesDir = join(dir, 'entries');
+  const errors: ContentError[] = [];
+  const entries: Entry[] = [];
+  const fileOf = new Map<string, string>();
+
+  let files: string[];
+  try {
+    files = readdirSync(entriesDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+  } catch (err) {
+    errors.push({ file: entriesDir, field: '-', reason: `không đọc được thư mục (${(err as Error).message})` });
+    return { base: { entries, byId: new Map() }, errors };
+  }
+
+  for (const name of files) {
+    const file = join('entries', name);
+    let raw: unknown;
+    try {
+      raw = parseYaml(readFileSync(join(entriesDir, name), 'utf8'));
+    } catch (err) {
+      const where = err instanceof YAMLParseError && err.linePos ? `dòng ${err.linePos[0].line}` : '-';
+      errors.push({ file, field: where, reason: `YAML sai cú pháp: ${(err as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    const parsed = entrySchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        errors.push({ file, field: issue.path.join('.') || '-', reason: issue.message });
+      }
+      continue;
+    }
+    const entry = parsed.data;
+    const stem = basename(name).replace(/\.ya?ml$/, '');
+    if (stem !== entry.id) errors.push({ file, field: 'id', reason: `tên tệp phải là "${entry.id}.yaml"` });
+    const seen = fileOf.get(entry.id);
+    if (seen) {
+      errors.push({ file, field: 'id', reason: `id "${entry.id}" đã dùng trong ${seen}` });
+      continue;
+    }
+    fileOf.set(entry.id, file);
+    entries.push(entry);
+  }
+
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  for (const e of entries) {
+    const file = fileOf.get(e.id)!;
+    const mustExist = (ref: string, field: string) => {
+      if (!byId.has(ref)) errors.push({ file, field, reason: `id "${ref}" không tồn tại` });
+    };
+    e.related.forEach((r, i) => mustExist(r, `related.${i}`));
+    e.next.forEach((r, i) => mustExist(r, `next.${i}`));
+    e.steps?.forEach((s, si) => {
+      s.problems.forEach((p, pi) => p.faq && mustExist(p.faq, `steps.${si}.problems.${pi}.faq`));
+      s.choices?.forEach((c, ci) => c.faq && mustExist(c.faq, `steps.${si}.choices.${ci}.faq`));
+      const branches = new Set(e.steps!.flatMap((x) => x.choices?.map((c) => c.branch) ?? []));
+      if (s.only && !branches.has(s.only)) {
+        errors.push({ file, field: `steps.${si}.only`, reason: `không có lựa chọn nào dẫn tới nhánh "${s.only}"` });
+      }
+    });
+  }
+  return { base: { entries, byId }, errors };
+}
+
+/** Loads content for the server: refuses invalid content (the server must not start on it). */
+export function loadContent(dir?: string): ContentBase {
+  const { base, errors } = readContent(dir);
+  if (errors.length > 0) throw new InvalidContentError(errors);
+  if (base.entries.length === 0) throw new InvalidContentError([{ file: dir ?? DEFAULT_CONTENT_DIR, field: '-', reason: 'không có mục nội dung nào' }]);
+  return base;
+}
