@@ -1,0 +1,20 @@
+/** Everything the bot knows, loaded and indexed once at start-up from `content/`. */
+import { join } from 'node:path';
+import { loadContent, DEFAULT_CONTENT_DIR, type ContentBase } from './content/loader.js';
+import { loadLexicon, type Lexicon } from './text/normalize.js';
+import { loadTuning, type Tuning } from './match/tuning.js';
+import { Matcher } from './match/matcher.js';
+
+export interface Knowledge {
+  content: ContentBase;
+  lexicon: Lexicon;
+  tuning: Tuning;
+  matcher: Matcher;
+}
+
+export function loadKnowledge(dir: string = DEFAULT_CONTENT_DIR, tuningOverride?: Partial<Tuning>): Knowledge {
+  const content = loadContent(dir);
+  const lexicon = loadLexicon(join(dir, 'lexicon.yaml'));
+  const tuning = { ...loadTuning(join(dir, 'matcher.yaml')), ...tuningOverride };
+  return { content, lexicon, tuning, matcher: new Matcher(content, lexicon, tuning) };
+}

@@ -1,0 +1,100 @@
+/**
+ * Normalization of what citizens type: Unicode forms, case, diacritics, teencode and
+ * abbreviations, repeated letters, punctuation and emoji. The same function is applied to the
+ * content and to every question, so both meet in one vocabulary of unaccented syllables.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { foldDiacritics } from './vietnamese.js';
+
+const lexiconSchema = z
+  .object({
+    abbreviations: z.record(z.string(), z.string()).default({}),
+    phrases: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export interface Lexicon {
+  /** One token → its expansion (unaccented, lower case). */
+  abbreviations: ReadonlyMap<string, readonly string[]>;
+  /** Multi-token everyday phrases → the phrase the content uses, longest first. */
+  phrases: ReadonlyArray<{ from: readonly string[]; to: readonly string[] }>;
+}
+
+const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
+
+export function parseLexicon(raw: unknown): Lexicon {
+  const data = lexiconSchema.parse(raw ?? {});
+  return {
+    abbreviations: new Map(Object.entries(data.abbreviations).map(([k, v]) => [k.trim(), words(v)])),
+    phrases: Object.entries(data.phrases)
+      .map(([k, v]) => ({ from: words(k), to: words(v) }))
+      .filter((p) => p.from.length > 0)
+      .sort((a, b) => b.from.length - a.from.length),
+  };
+}
+
+export const DEFAULT_LEXICON_FILE = new URL('../../../content/lexicon.yaml', import.meta.url).pathname;
+
+export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
+  return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
+}
+
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: [] };
+
+/** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
+export const MAX_INPUT_CHARS = 2000;
+
+/**
+ * Splits text into unaccented lower-case tokens: letters and digit runs. Everything else
+ * (punctuation, emoji, symbols, control characters) separates tokens.
+ */
+export function tokenize(text: string): string[] {
+  const folded = foldDiacritics(text.slice(0, MAX_INPUT_CHARS).normalize('NFC')).toLowerCase();
+  return folded.match(/[a-z]+|[0-9]+/g) ?? [];
+}
+
+/** "duocccc" → "duoc", "khongggg" → "khong": no Vietnamese word triples a letter. */
+function collapseRepeats(token: string): string {
+  return token.replace(/([a-z])\1{2,}/g, '$1');
+}
+
+function expandToken(token: string, lexicon: Lexicon): readonly string[] {
+  const direct = lexicon.abbreviations.get(token);
+  if (direct) return direct;
+  const collapsed = collapseRepeats(token);
+  return lexicon.abbreviations.get(collapsed) ?? [collapsed];
+}
+
+function replacePhrases(tokens: string[], lexicon: Lexicon): string[] {
+  if (lexicon.phrases.length === 0) return tokens;
+  const out: string[] = [];
+  let i = 0;
+  outer: while (i < tokens.length) {
+    for (const { from, to } of lexicon.phrases) {
+      if (from.length <= tokens.length - i && from.every((w, k) => tokens[i + k] === w)) {
+        out.push(...to);
+        i += from.length;
+        continue outer;
+      }
+    }
+    out.push(tokens[i]!);
+    i++;
+  }
+  return out;
+}
+
+/**
+ * The normalized token list of a text: fold, tokenize, everyday phrases, abbreviations and
+ * teencode, then phrases again (so "len lv 2" and "ca vet" both land on content words).
+ */
+export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON): string[] {
+  const tokens = replacePhrases(tokenize(text), lexicon);
+  return replacePhrases(tokens.flatMap((t) => expandToken(t, lexicon)), lexicon);
+}
+
+/** The normalized form as one string (what statistics store and officials read). */
+export function normalizeText(text: string, lexicon: Lexicon = EMPTY_LEXICON): string {
+  return normalizeTokens(text, lexicon).join(' ');
+}

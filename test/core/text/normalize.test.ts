@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalSpelling, foldDiacritics, placeToneMark } from '../../../src/core/text/vietnamese.js';
+import { loadLexicon, normalizeText, tokenize } from '../../../src/core/text/normalize.js';
+
+const lexicon = loadLexicon();
+const norm = (s: string) => normalizeText(s, lexicon);
+
+describe('foldDiacritics', () => {
+  it.each([
+    ['Đăng ký tài khoản định danh', 'Dang ky tai khoan dinh danh'],
+    ['đ Đ', 'd D'],
+    ['Ứng dụng VNeID', 'Ung dung VNeID'],
+    ['bảo hiểm y tế', 'bao hiem y te'],
+  ])('%s → %s', (input, expected) => expect(foldDiacritics(input)).toBe(expected));
+});
+
+describe('tone-mark placement', () => {
+  it.each([
+    ['hoà', 'hòa'],
+    ['thuý', 'thúy'],
+    ['hoá', 'hóa'],
+    ['khoẻ', 'khỏe'],
+    ['tuỳ', 'tùy'],
+  ])('old and new placement agree: %s = %s', (a, b) => expect(placeToneMark(a)).toBe(placeToneMark(b)));
+
+  it.each(['hoàng', 'quả', 'già', 'người', 'được', 'mùa', 'giường', 'thuở', 'của', 'nghiêng'])(
+    'keeps correctly placed %s',
+    (w) => expect(placeToneMark(w)).toBe(w),
+  );
+
+  it('canonical spelling: NFD input, upper case, mixed placement', () => {
+    const nfd = 'HOÀ Thuý'.normalize('NFD');
+    expect(canonicalSpelling(nfd)).toBe('hòa thúy');
+    expect(canonicalSpelling('Sức khoẻ')).toBe(canonicalSpelling('sức khỏe'));
+  });
+});
+
+describe('normalizeText', () => {
+  it.each([
+    // teencode and abbreviations
+    ['ko kich hoat dc muc 2', 'khong kich hoat duoc muc 2'],
+    ['k nhận đc mã', 'khong nhan duoc ma'],
+    ['khg vào được', 'khong vao duoc'],
+    ['hok biết', 'khong biet'],
+    ['đc không', 'duoc khong'],
+    ['làm j', 'lam gi'],
+    ['làm ntn', 'lam nhu the nao'],
+    ['đổi sdt', 'doi so dien thoai'],
+    ['đổi sđt', 'doi so dien thoai'],
+    ['cccd', 'can cuoc'],
+    ['cmnd cũ', 'chung minh nhan dan cu'],
+    ['tích hợp bhyt', 'tich hop bao hiem y te'],
+    ['bhxh', 'bao hiem xa hoi'],
+    ['gplx', 'giay phep lai xe'],
+    ['dkx', 'dang ky xe'],
+    ['mst', 'ma so thue'],
+    ['quên mk tk', 'quen mat khau tai khoan'],
+    ['mua đt mới', 'mua thiet bi moi'],
+    ['dt hỏng', 'dien thoai hong'],
+    ['tải app', 'tai ung dung'],
+    ['ko nhận được otp', 'khong nhan duoc otp'],
+    // everyday words for document names
+    ['cà vẹt xe máy', 'dang ky xe may'],
+    ['bằng lái', 'giay phep lai xe'],
+    ['xem hộ khẩu', 'xem cu tru'],
+    // repeated letters, punctuation, emoji, case
+    ['đượcccc khongggg', 'duoc khong'],
+    ['Tích hợp BHYT sao???!!! 😭😭', 'tich hop bao hiem y te the nao'],
+    ['VNeID...là gì?', 'vneid la gi'],
+    ['🙏🙏🙏', ''],
+  ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
+
+  it('NFD and NFC input give the same result', () => {
+    const s = 'Đăng ký tài khoản định danh mức 2';
+    expect(norm(s.normalize('NFD'))).toBe(norm(s.normalize('NFC')));
+  });
+
+  it('keeps digits as tokens so "mức 1" and "mức 2" differ', () => {
+    expect(tokenize('mức 1, 1/7/2024')).toEqual(['muc', '1', '1', '7', '2024']);
+  });
+
+  it('never throws on odd input', () => {
+    for (const s of ['', ' ', '\u0000\u0001', '\uFFFD\uFFFD', 'a'.repeat(10_000), '123456789012', '\uD800']) {
+      expect(() => norm(s)).not.toThrow();
+    }
+  });
+});
