@@ -1,0 +1,108 @@
+/** SQLite storage (better-sqlite3): one file under DATA_DIR, WAL mode, created if missing. */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ConversationRecord, Storage } from './storage.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE conversations (
+     key TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX conversations_updated ON conversations(updated_at);
+   CREATE TABLE processed (
+     scope TEXT NOT NULL,
+     id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (scope, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX processed_at ON processed(at);
+   CREATE TABLE kv (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
+];
+
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.stmt = {
+      getConv: this.db.prepare<[string], { state: string; updated_at: number }>('SELECT state, updated_at FROM conversations WHERE key = ?'),
+      saveConv: this.db.prepare(
+        'INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+      ),
+      delConv: this.db.prepare('DELETE FROM conversations WHERE key = ?'),
+      idle: this.db.prepare<[number, number], { key: string; state: string; updated_at: number }>(
+        'SELECT key, state, updated_at FROM conversations WHERE updated_at < ? ORDER BY updated_at LIMIT ?',
+      ),
+      mark: this.db.prepare('INSERT OR IGNORE INTO processed (scope, id, at) VALUES (?, ?, ?)'),
+      prune: this.db.prepare('DELETE FROM processed WHERE at < ?'),
+      getValue: this.db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
+      setValue: this.db.prepare(
+        'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async getConversation<S>(key: string): Promise<ConversationRecord<S> | undefined> {
+    const row = this.stmt.getConv.get(key);
+    return row ? { state: JSON.parse(row.state) as S, updatedAt: row.updated_at } : undefined;
+  }
+
+  async saveConversation<S>(key: string, state: S, now = Date.now()): Promise<void> {
+    this.stmt.saveConv.run(key, JSON.stringify(state), now);
+  }
+
+  async deleteConversation(key: string): Promise<void> {
+    this.stmt.delConv.run(key);
+  }
+
+  async listIdleConversations<S>(olderThan: number, limit: number) {
+    return this.stmt.idle.all(olderThan, limit).map((r) => ({ key: r.key, state: JSON.parse(r.state) as S, updatedAt: r.updated_at }));
+  }
+
+  async markProcessed(scope: string, id: string, now = Date.now()): Promise<boolean> {
+    return this.stmt.mark.run(scope, id, now).changes === 1;
+  }
+
+  async pruneProcessed(olderThan: number): Promise<number> {
+    return this.stmt.prune.run(olderThan).changes;
+  }
+
+  async getValue(key: string): Promise<string | undefined> {
+    return this.stmt.getValue.get(key)?.value;
+  }
+
+  async setValue(key: string, value: string): Promise<void> {
+    this.stmt.setValue.run(key, value, Date.now());
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The one storage interface of the bot. The core and the channels depend on this, never on a
+ * database driver: SQLite is the embedded default, PostgreSQL can implement the same contract.
+ * Keys are pseudonymous (HMAC of channel + user id): no raw user id is ever stored.
+ */
+export interface ConversationRecord<S = unknown> {
+  state: S;
+  updatedAt: number;
+}
+
+export interface Storage {
+  /** Ready to serve: opened, migrated. */
+  readonly kind: 'sqlite' | 'postgres';
+
+  getConversation<S>(key: string): Promise<ConversationRecord<S> | undefined>;
+  saveConversation<S>(key: string, state: S, now?: number): Promise<void>;
+  deleteConversation(key: string): Promise<void>;
+  /** Conversations idle since before `olderThan` (epoch ms), oldest first, at most `limit`. */
+  listIdleConversations<S>(olderThan: number, limit: number): Promise<Array<{ key: string } & ConversationRecord<S>>>;
+
+  /**
+   * Records that an incoming update was handled. Returns true the first time a (scope, id)
+   * pair is seen, false for a redelivery. Persisted: a restart does not forget.
+   */
+  markProcessed(scope: string, id: string, now?: number): Promise<boolean>;
+  /** Forgets processed ids older than `olderThan` (epoch ms). */
+  pruneProcessed(olderThan: number): Promise<number>;
+
+  /** Small values that must survive restarts (tokens, secrets). */
+  getValue(key: string): Promise<string | undefined>;
+  setValue(key: string, value: string): Promise<void>;
+
+  /** Cheap round trip, for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
