@@ -42,6 +42,8 @@ const TYPO_CACHE_MAX = 5000;
 
 export class Matcher {
   private readonly search: MiniSearch<Doc>;
+  /** One document per entry (all phrasings, keywords, answer): the vocabulary an entry owns. */
+  private readonly entrySearch: MiniSearch<{ id: string; terms: string; answer: string }>;
   private readonly fuse: Fuse<string>;
   private readonly vocabulary: Set<string>;
   /** Per entry: term → weight in its vocabulary (1 from phrasings/title/keywords, less from answer). */
@@ -72,14 +74,30 @@ export class Matcher {
       this.entryTerms.set(entry.id, terms);
     }
 
+    // One field per kind of text, so field boosts weigh them without a per-hit callback.
     this.search = new MiniSearch<Doc>({
-      fields: ['terms'],
-      storeFields: ['entryId', 'field'],
+      fields: ['phrasing', 'title', 'keywords'],
+      extractField: (doc, field) => (field === 'id' || field === 'entryId' ? String(doc[field]) : doc.field === field ? doc.terms : ''),
+      storeFields: ['entryId'],
       tokenize: (s) => s.split(' '),
       processTerm: (t) => t || null,
       searchOptions: { combineWith: 'OR' },
     });
     this.search.addAll(docs);
+
+    this.entrySearch = new MiniSearch({
+      fields: ['terms', 'answer'],
+      tokenize: (s) => s.split(' '),
+      processTerm: (t) => t || null,
+      searchOptions: { combineWith: 'OR', boost: { answer: tuning.boost.answer } },
+    });
+    this.entrySearch.addAll(
+      content.entries.map((e) => ({
+        id: e.id,
+        terms: docs.filter((d) => d.entryId === e.id).map((d) => d.terms).join(' '),
+        answer: withBigrams(this.normalize(e.answer)).join(' '),
+      })),
+    );
 
     // IDF over entries: how specific a term is to a few entries.
     const df = new Map<string, number>();
@@ -127,17 +145,18 @@ export class Matcher {
     return total === 0 ? 0 : covered / total;
   }
 
-  match(text: string): MatchResult {
+  /** Candidates ranked by BM25, with the features the confidence is made of (for tuning). */
+  explain(text: string): { normalized: string; candidates: Candidate[] } {
     const tokens = this.normalize(typeof text === 'string' ? text : '').map((t) => this.correct(t));
     const normalized = tokens.join(' ');
-    const none: MatchResult = { id: null, score: 0, alternatives: [], nearest: null, normalized };
     // Digits alone (an ID number, an OTP) say nothing about a topic.
-    if (!tokens.some((t) => /[a-z]/.test(t))) return none;
+    if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
 
     const { boost } = this.tuning;
-    const hits = this.search.search(withBigrams(tokens).join(' '), {
+    const query = withBigrams(tokens).join(' ');
+    const hits = this.search.search(query, {
       boostTerm: (term) => (isBigram(term) ? boost.bigram : 1),
-      boostDocument: (_id, _term, stored) => boost[(stored?.field as Doc['field']) ?? 'phrasing'],
+      boost: { phrasing: boost.phrasing, title: boost.title, keywords: boost.keywords },
     });
     // Entry score = best phrasing + a share of the second best (several phrasings agreeing).
     const perEntry = new Map<string, number[]>();
@@ -146,31 +165,54 @@ export class Matcher {
       if (list.length < 2) list.push(h.score);
       perEntry.set(h.entryId as string, list);
     }
+    const entryHits = new Map(
+      this.entrySearch.search(query, { boostTerm: (term) => (isBigram(term) ? boost.bigram : 1) }).map((h) => [h.id as string, h.score]),
+    );
     const ranked = [...perEntry]
-      .map(([id, s]) => ({ id, bm25: s[0]! + this.tuning.secondBestShare * (s[1] ?? 0) }))
-      .sort((a, b) => b.bm25 - a.bm25);
-    const top = ranked[0];
-    if (!top) return none;
-
-    const unigrams = tokens;
+      .map(([id, s]) => ({ id, bm25: s[0]! + this.tuning.secondBestShare * (s[1] ?? 0) + boost.entry * (entryHits.get(id) ?? 0) }))
+      .sort((a, b) => b.bm25 - a.bm25)
+      .slice(0, 4);
     const bi = bigrams(tokens);
-    const { weights } = this.tuning;
-    const confidence = (c: { id: string; bm25: number }, next: number) => {
-      const cov = this.coverage(c.id, unigrams);
-      const biCov = bi.length > 0 ? this.coverage(c.id, bi) : cov;
-      const margin = c.bm25 > 0 ? Math.max(0, (c.bm25 - next) / c.bm25) : 0;
-      return weights.coverage * cov + weights.bigramCoverage * biCov + weights.margin * margin;
-    };
-    const score = clamp01(confidence(top, ranked[1]?.bm25 ?? 0));
-    const alternatives = ranked.slice(1, 4).map((c) => c.id);
+    const candidates = ranked.map((c, i) => {
+      const coverage = this.coverage(c.id, tokens);
+      const next = ranked[i + 1]?.bm25 ?? 0;
+      return {
+        id: c.id,
+        bm25: c.bm25,
+        coverage,
+        bigramCoverage: bi.length > 0 ? this.coverage(c.id, bi) : coverage,
+        margin: c.bm25 > 0 ? Math.max(0, (c.bm25 - next) / c.bm25) : 0,
+      };
+    });
+    return { normalized, candidates };
+  }
+
+  /** Confidence 0..1 from the features, with the tuned weights. */
+  confidence(c: Candidate, weights: Tuning['weights'] = this.tuning.weights): number {
+    return clamp01(weights.coverage * c.coverage + weights.bigramCoverage * c.bigramCoverage + weights.margin * c.margin);
+  }
+
+  match(text: string): MatchResult {
+    const { normalized, candidates } = this.explain(text);
+    const top = candidates[0];
+    if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized };
+    const score = this.confidence(top);
     return {
       id: score >= this.tuning.threshold ? top.id : null,
       score: round3(score),
-      alternatives,
+      alternatives: candidates.slice(1, 4).map((c) => c.id),
       nearest: top.id,
       normalized,
     };
   }
+}
+
+export interface Candidate {
+  id: string;
+  bm25: number;
+  coverage: number;
+  bigramCoverage: number;
+  margin: number;
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));

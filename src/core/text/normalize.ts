@@ -18,20 +18,25 @@ const lexiconSchema = z
 export interface Lexicon {
   /** One token → its expansion (unaccented, lower case). */
   abbreviations: ReadonlyMap<string, readonly string[]>;
-  /** Multi-token everyday phrases → the phrase the content uses, longest first. */
-  phrases: ReadonlyArray<{ from: readonly string[]; to: readonly string[] }>;
+  /** Multi-token everyday phrases → the phrase the content uses, by first token, longest first. */
+  phrases: ReadonlyMap<string, ReadonlyArray<{ from: readonly string[]; to: readonly string[] }>>;
 }
 
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
 
 export function parseLexicon(raw: unknown): Lexicon {
   const data = lexiconSchema.parse(raw ?? {});
+  const phrases = new Map<string, Array<{ from: string[]; to: string[] }>>();
+  for (const [k, v] of Object.entries(data.phrases)) {
+    const from = words(k);
+    if (from.length === 0) continue;
+    const list = phrases.get(from[0]!) ?? [];
+    list.push({ from, to: words(v) });
+    phrases.set(from[0]!, list.sort((a, b) => b.from.length - a.from.length));
+  }
   return {
     abbreviations: new Map(Object.entries(data.abbreviations).map(([k, v]) => [k.trim(), words(v)])),
-    phrases: Object.entries(data.phrases)
-      .map(([k, v]) => ({ from: words(k), to: words(v) }))
-      .filter((p) => p.from.length > 0)
-      .sort((a, b) => b.from.length - a.from.length),
+    phrases,
   };
 }
 
@@ -41,7 +46,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: [] };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -68,11 +73,11 @@ function expandToken(token: string, lexicon: Lexicon): readonly string[] {
 }
 
 function replacePhrases(tokens: string[], lexicon: Lexicon): string[] {
-  if (lexicon.phrases.length === 0) return tokens;
+  if (lexicon.phrases.size === 0) return tokens;
   const out: string[] = [];
   let i = 0;
   outer: while (i < tokens.length) {
-    for (const { from, to } of lexicon.phrases) {
+    for (const { from, to } of lexicon.phrases.get(tokens[i]!) ?? []) {
       if (from.length <= tokens.length - i && from.every((w, k) => tokens[i + k] === w)) {
         out.push(...to);
         i += from.length;
