@@ -1,0 +1,371 @@
+/**
+ * The dialog engine: one turn in, replies out. Channel-agnostic: it knows content, matcher,
+ * walkthroughs and storage, never Telegram, Zalo or HTTP. State is written after every turn,
+ * so a restart mid-walkthrough loses nothing.
+ */
+import type { Entry, Step } from '../content/schema.js';
+import type { Knowledge } from '../knowledge.js';
+import type { MatchResult } from '../match/matcher.js';
+import { scrub, withoutPlaceholders, WARN_KINDS } from '../privacy/scrub.js';
+import { normalizeTokens } from '../text/normalize.js';
+import type { Storage } from '../../storage/storage.js';
+import { nullSink, type DialogEvent, type EventSink } from '../stats/events.js';
+import { button, isPayload, PAYLOAD_PREFIX, reply, type Button, type Reply } from './reply.js';
+import { fill, type MenuItem, type Script } from './script.js';
+import * as walk from './walkthrough.js';
+
+export interface DialogState {
+  v: 1;
+  walk?: walk.WalkPosition;
+  referral?: string;
+}
+
+export interface Turn {
+  channel: string;
+  /** Pseudonymous user key (never a raw platform id). */
+  userKey: string;
+  text?: string;
+  /** A button payload (with or without the prefix). */
+  payload?: string;
+  /** First contact from the platform itself (Zalo "follow"): greet. */
+  start?: boolean;
+  /** The user sent something we cannot read (sticker, photo, voice...). */
+  nonText?: boolean;
+  now?: number;
+}
+
+export interface EngineOptions {
+  knowledge: Knowledge;
+  script: Script;
+  storage: Storage;
+  sink?: EventSink;
+  communeName: string;
+  communeContact: string;
+  /** Idle time after which a conversation starts over. */
+  expiryMs: number;
+}
+
+/** Items of a menu page shown as buttons (the fifth button is "Xem thêm"). */
+const PAGE_SIZE = 4;
+const REFERRAL = /^(?:ref[_-])?([A-Za-z0-9_-]{1,32})$/;
+const START = /^\/start(?:\s+(\S+))?$/i;
+const GREETING_WORDS = new Set(['xin', 'chao', 'hi', 'hello', 'helo', 'alo', 'menu', 'bat', 'dau', 'ban', 'oi', 'bot', 'ad', 'admin', 'shop', 'a', 'em', 'anh', 'chi', 'help', 'giup', 'toi', 'voi', 'start']);
+
+interface TurnContext {
+  turn: Turn;
+  state: DialogState;
+  replies: Reply[];
+  events: DialogEvent[];
+}
+
+export class DialogEngine {
+  private readonly sink: EventSink;
+  private readonly vars: Record<string, string>;
+
+  constructor(private readonly o: EngineOptions) {
+    this.sink = o.sink ?? nullSink;
+    this.vars = { commune: o.communeName, contact: o.communeContact };
+  }
+
+  private get m() {
+    return this.o.script.messages;
+  }
+  private get b() {
+    return this.o.script.buttons;
+  }
+  private say(template: string, extra: Record<string, string | number> = {}): string {
+    return fill(template, { ...this.vars, ...extra });
+  }
+
+  async handle(turn: Turn): Promise<Reply[]> {
+    const now = turn.now ?? Date.now();
+    const record = await this.o.storage.getConversation<DialogState>(turn.userKey);
+    const ctx: TurnContext = { turn, state: record?.state ?? { v: 1 }, replies: [], events: [] };
+    const text = (turn.text ?? '').trim();
+    const payload = turn.payload ?? (isPayload(text) ? text : undefined);
+    const startCommand = START.exec(text);
+
+    if (record && now - record.updatedAt > this.o.expiryMs) {
+      if (ctx.state.walk) ctx.events.push({ type: 'walk-abandon', guideId: ctx.state.walk.guideId, step: ctx.state.walk.step + 1 });
+      ctx.state = { v: 1, ...(ctx.state.referral ? { referral: ctx.state.referral } : {}) };
+      if (!startCommand && !turn.start) ctx.replies.push(reply(this.m.expired));
+    }
+
+    if (startCommand || turn.start) {
+      const referral = startCommand?.[1] ? REFERRAL.exec(startCommand[1])?.[1] : undefined;
+      if (referral) ctx.state.referral = referral;
+      ctx.events.push({ type: 'conversation-start', ...(referral ? { referral } : {}) });
+      ctx.state.walk = undefined;
+      this.greet(ctx);
+    } else {
+      if (!record) ctx.events.push({ type: 'conversation-start' });
+      if (turn.nonText) {
+        ctx.replies.push(reply(this.m.nonText));
+        this.menu(ctx, false);
+      } else if (payload) this.onPayload(ctx, payload.startsWith(PAYLOAD_PREFIX) ? payload.slice(PAYLOAD_PREFIX.length) : payload);
+      else if (!text || /^\/(menu|help)$/i.test(text)) this.menu(ctx);
+      else {
+        if (!record) ctx.replies.push(reply(this.say(this.m.greetingShort)));
+        this.onText(ctx, text);
+      }
+    }
+
+    await this.o.storage.saveConversation(turn.userKey, ctx.state, now);
+    const context = { channel: turn.channel, userKey: turn.userKey, at: now };
+    for (const e of ctx.events) await this.sink.record(e, context);
+    return ctx.replies;
+  }
+
+  // ——— menus ———
+
+  private greet(ctx: TurnContext): void {
+    ctx.replies.push(reply(this.say(this.m.greeting)));
+    this.menu(ctx, false);
+  }
+
+  /** Six items do not fit one message (5 buttons max): two messages of three. */
+  private menu(ctx: TurnContext, withHeader = true): void {
+    const items = this.o.script.menu.map((i) => button(i.label, `m:${i.key}`));
+    const half = Math.ceil(items.length / 2);
+    ctx.replies.push(reply(withHeader ? this.m.menu : this.m.menu, items.slice(0, half)));
+    if (items.length > half) ctx.replies.push(reply(this.m.menuMore, items.slice(half)));
+  }
+
+  private menuEntries(item: MenuItem): Entry[] {
+    const { entries, byId } = this.o.knowledge.content;
+    if (item.ids) return item.ids.flatMap((id) => byId.get(id) ?? []);
+    if (item.kinds) return entries.filter((e) => item.kinds!.includes(e.kind));
+    return [];
+  }
+
+  private menuPage(ctx: TurnContext, key: string, page: number): void {
+    if (key === 'contact') return this.contact(ctx);
+    const item = this.o.script.menu.find((i) => i.key === key);
+    if (!item) return this.staleButton(ctx);
+    const entries = this.menuEntries(item);
+    const pages = Math.max(1, Math.ceil(entries.length / PAGE_SIZE));
+    const p = Math.min(Math.max(0, page), pages - 1);
+    const shown = entries.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+    const list = entries.map((e, i) => `${i + 1}. ${e.title}`).join('\n');
+    const text = p === 0 ? `${item.intro ?? item.label}\n${list}` : `${item.label} (${p + 1}/${pages}):`;
+    const buttons = shown.map((e) => button(e.label, e.kind === 'guide' ? `w:${e.id}` : `e:${e.id}`));
+    buttons.push(p + 1 < pages ? button(this.b.more, `m:${key}:${p + 1}`) : button(this.b.menu, 'menu'));
+    ctx.replies.push(reply(text, buttons));
+  }
+
+  private contact(ctx: TurnContext): void {
+    ctx.replies.push(reply(this.say(this.m.contact), [button(this.b.menu, 'menu')]));
+  }
+
+  private staleButton(ctx: TurnContext): void {
+    ctx.replies.push(reply(this.m.badButton));
+    this.menu(ctx);
+  }
+
+  // ——— answers ———
+
+  private entryButtons(entry: Entry, lead: Button[] = []): Button[] {
+    const { byId } = this.o.knowledge.content;
+    const buttons = [...lead];
+    if (entry.kind === 'guide') buttons.push(button(this.b.walk, `w:${entry.id}`));
+    for (const id of entry.related) {
+      const r = byId.get(id);
+      if (r && buttons.length < 4) buttons.push(button(r.label, r.kind === 'guide' ? `w:${r.id}` : `e:${r.id}`));
+    }
+    buttons.push(button(this.b.menu, 'menu'));
+    return buttons;
+  }
+
+  private showEntry(ctx: TurnContext, entry: Entry, lead: Button[] = []): void {
+    ctx.replies.push(reply(entry.answer, this.entryButtons(entry, lead)));
+  }
+
+  private onText(ctx: TurnContext, text: string): void {
+    const { text: scrubbed, found } = scrub(text);
+    const warn = [...found].filter((k) => WARN_KINDS.has(k));
+    if (warn.length > 0) {
+      ctx.replies.push(reply(this.m.sensitive));
+      ctx.events.push({ type: 'sensitive-data', kinds: warn });
+    }
+    const query = withoutPlaceholders(scrubbed);
+    const tokens = normalizeTokens(query, this.o.knowledge.lexicon);
+    if (tokens.length > 0 && tokens.length <= 4 && tokens.every((t) => GREETING_WORDS.has(t))) return this.greet(ctx);
+    if (tokens.length === 0 && warn.length > 0) return this.menu(ctx);
+
+    const match = this.o.knowledge.matcher.match(query);
+    const { suggestThreshold } = this.o.knowledge.tuning;
+    const outcome = match.id ? 'answered' : match.nearest && match.score >= suggestThreshold ? 'low-confidence' : 'unanswered';
+    ctx.events.push({
+      type: 'question',
+      text: scrubbed,
+      normalized: match.normalized,
+      matchedId: match.id,
+      nearestId: match.nearest,
+      score: match.score,
+      outcome,
+    });
+
+    const position = ctx.state.walk;
+    const guide = position && this.o.knowledge.content.byId.get(position.guideId);
+    const step = guide && position && walk.stepAt(guide, position);
+    if (guide && position && step) {
+      const problem = this.problemFor(step, tokens, match);
+      if (problem) return this.showProblem(ctx, problem);
+      const resume = [button(this.b.resume, 'resume')];
+      if (match.id && match.id === guide.id) return this.showStep(ctx, guide, position);
+      if (match.id) return this.showEntry(ctx, this.o.knowledge.content.byId.get(match.id)!, resume);
+      const { n, total } = walk.counter(guide, position);
+      ctx.replies.push(reply(this.say(this.m.walkHint, { n, total, title: guide.title })));
+      return this.unmatched(ctx, match, outcome, resume);
+    }
+    if (match.id) return this.showEntry(ctx, this.o.knowledge.content.byId.get(match.id)!);
+    this.unmatched(ctx, match, outcome);
+  }
+
+  private unmatched(ctx: TurnContext, match: MatchResult, outcome: string, lead: Button[] = []): void {
+    const { byId } = this.o.knowledge.content;
+    if (outcome === 'low-confidence' && match.nearest) {
+      const ids = [match.nearest, ...match.alternatives].slice(0, 3);
+      const options = ids.flatMap((id) => {
+        const e = byId.get(id);
+        return e ? [button(e.label, `e:${e.id}`)] : [];
+      });
+      ctx.replies.push(reply(this.m.didYouMean, [...lead, ...options, button(this.m.noneOfThese, 'none')]));
+      return;
+    }
+    ctx.replies.push(reply(this.say(this.m.notFound), [...lead, button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
+  }
+
+  /** A known problem of this step that the citizen describes in their own words. */
+  private problemFor(step: Step, tokens: readonly string[], match: MatchResult) {
+    const faqIds = new Set([match.id, match.score >= this.o.knowledge.tuning.suggestThreshold ? match.nearest : null]);
+    const mentions = (phrase: string) => {
+      const words = normalizeTokens(phrase, this.o.knowledge.lexicon);
+      return words.length > 0 && tokens.some((_, i) => words.every((w, k) => tokens[i + k] === w));
+    };
+    const problems: Array<{ label: string; answer?: string; faq?: string }> = [...step.problems, ...(step.choices?.filter((c) => c.faq) ?? [])];
+    return (
+      problems.find((p) => p.faq && faqIds.has(p.faq)) ??
+      step.problems.find((p) => p.keywords.some(mentions) || mentions(p.label))
+    );
+  }
+
+  private showProblem(ctx: TurnContext, problem: { answer?: string; faq?: string }): void {
+    const answer = problem.answer ?? (problem.faq ? this.o.knowledge.content.byId.get(problem.faq)?.answer : undefined) ?? this.say(this.m.stuckNone);
+    ctx.replies.push(reply(answer, [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
+  }
+
+  // ——— walkthroughs ———
+
+  private showStep(ctx: TurnContext, guide: Entry, position: walk.WalkPosition): void {
+    const step = walk.stepAt(guide, position)!;
+    const { n, total } = walk.counter(guide, position);
+    const text = `${this.say(this.m.stepHeader, { title: guide.title, n, total })}\n${step.text}`;
+    const back = position.trail.length > 0 ? [button(this.b.back, 'back')] : [];
+    const menu = button(this.b.menu, 'menu');
+    const choices = (step.choices ?? []).map((c, i) => button(c.label, `c:${i}`));
+    let buttons: Button[];
+    if (step.choices?.some((c) => c.branch)) buttons = [...choices, ...back, menu];
+    else if (step.choices) buttons = [button(this.b.next, 'next'), ...choices, menu];
+    else buttons = [button(this.b.next, 'next'), ...back, button(this.b.stuck, 'stuck'), menu];
+    ctx.replies.push(reply(text, buttons.slice(0, 5)));
+  }
+
+  private startWalk(ctx: TurnContext, guide: Entry): void {
+    const position = walk.start(guide);
+    ctx.state.walk = position;
+    ctx.events.push({ type: 'walk-start', guideId: guide.id }, { type: 'walk-step', guideId: guide.id, step: 1 });
+    this.showStep(ctx, guide, position);
+  }
+
+  private moveTo(ctx: TurnContext, guide: Entry, position: walk.WalkPosition | null): void {
+    if (!position) return this.complete(ctx, guide);
+    ctx.state.walk = position;
+    ctx.events.push({ type: 'walk-step', guideId: guide.id, step: walk.counter(guide, position).n });
+    this.showStep(ctx, guide, position);
+  }
+
+  private complete(ctx: TurnContext, guide: Entry): void {
+    ctx.state.walk = undefined;
+    ctx.events.push({ type: 'walk-complete', guideId: guide.id });
+    const { byId } = this.o.knowledge.content;
+    const next = guide.next.flatMap((id) => byId.get(id) ?? []).slice(0, 3);
+    const done = this.say(this.m.completed, { title: guide.title });
+    ctx.replies.push(
+      reply(next.length > 0 ? `${done}\n${this.m.completedNext}` : done, [
+        ...next.map((e) => button(e.label, e.kind === 'guide' ? `w:${e.id}` : `e:${e.id}`)),
+        button(this.b.menu, 'menu'),
+      ]),
+    );
+  }
+
+  private onPayload(ctx: TurnContext, action: string): void {
+    const [verb, arg, arg2] = action.split(':');
+    const { byId } = this.o.knowledge.content;
+    switch (verb) {
+      case 'menu':
+        return this.menu(ctx);
+      case 'm':
+        return this.menuPage(ctx, arg ?? '', Number(arg2 ?? 0) || 0);
+      case 'e': {
+        const entry = byId.get(arg ?? '');
+        if (!entry) return this.staleButton(ctx);
+        ctx.events.push({ type: 'entry-view', entryId: entry.id });
+        const position = ctx.state.walk;
+        return this.showEntry(ctx, entry, position && position.guideId !== entry.id ? [button(this.b.resume, 'resume')] : []);
+      }
+      case 'w': {
+        const guide = byId.get(arg ?? '');
+        if (!guide?.steps) return this.staleButton(ctx);
+        return this.startWalk(ctx, guide);
+      }
+      case 'none':
+        ctx.replies.push(reply(this.say(this.m.notFound), [button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
+        return;
+    }
+
+    // The rest act on the walkthrough in progress.
+    const position = ctx.state.walk;
+    const guide = position && byId.get(position.guideId);
+    const step = guide && position && walk.stepAt(guide, position);
+    if (!position || !guide || !step) {
+      ctx.state.walk = undefined;
+      ctx.replies.push(reply(this.m.noWalk));
+      return this.menu(ctx, false);
+    }
+    switch (verb) {
+      case 'next':
+        return this.moveTo(ctx, guide, walk.next(guide, position));
+      case 'back':
+        return this.showStep(ctx, guide, (ctx.state.walk = walk.back(position)));
+      case 'resume':
+        return this.showStep(ctx, guide, position);
+      case 'c': {
+        const choice = step.choices?.[Number(arg)];
+        if (!choice) return this.showStep(ctx, guide, position);
+        if (choice.branch) return this.moveTo(ctx, guide, walk.next(guide, position, choice.branch));
+        return this.showProblem(ctx, choice);
+      }
+      case 'stuck': {
+        ctx.events.push({ type: 'walk-stuck', guideId: guide.id, step: walk.counter(guide, position).n });
+        if (step.problems.length === 0) {
+          ctx.replies.push(reply(this.say(this.m.stuckNone), [button(this.b.resume, 'resume'), button(this.b.menu, 'menu')]));
+          return;
+        }
+        const options = step.problems.slice(0, 4).map((p, i) => button(p.label, `p:${i}`));
+        ctx.replies.push(reply(this.m.stuckIntro, [...options, button(this.m.notMine, 'p:other')]));
+        return;
+      }
+      case 'p': {
+        const problem = step.problems[Number(arg)];
+        if (!problem) {
+          ctx.replies.push(reply(this.say(this.m.stuckNone), [button(this.b.resume, 'resume'), button(this.b.menu, 'menu')]));
+          return;
+        }
+        return this.showProblem(ctx, problem);
+      }
+      default:
+        return this.staleButton(ctx);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/** The bot's own words and main menu, from content/dialog.yaml (editable by officials). */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { BUTTON_LABEL_MAX, entryKinds } from '../content/schema.js';
+
+const text = z.string().trim().min(1);
+const label = z.string().trim().min(1).max(BUTTON_LABEL_MAX);
+
+export const scriptSchema = z
+  .object({
+    messages: z
+      .object({
+        greeting: text,
+        greetingShort: text,
+        menu: text,
+        menuMore: text,
+        notFound: text,
+        didYouMean: text,
+        noneOfThese: label,
+        contact: text,
+        expired: text,
+        sensitive: text,
+        nonText: text,
+        stepHeader: text,
+        stuckIntro: text,
+        stuckNone: text,
+        notMine: label,
+        completed: text,
+        completedNext: text,
+        walkHint: text,
+        noWalk: text,
+        badButton: text,
+        offerWalk: text,
+      })
+      .strict(),
+    buttons: z
+      .object({ next: label, back: label, stuck: label, menu: label, walk: label, resume: label, more: label, contact: label })
+      .strict(),
+    menu: z
+      .array(
+        z
+          .object({
+            key: z.string().regex(/^[a-z0-9]+$/),
+            label,
+            intro: text.optional(),
+            kinds: z.array(z.enum(entryKinds)).optional(),
+            ids: z.array(z.string()).optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(10),
+  })
+  .strict();
+
+export type Script = z.infer<typeof scriptSchema>;
+export type MenuItem = Script['menu'][number];
+
+export const DEFAULT_SCRIPT_FILE = new URL('../../../content/dialog.yaml', import.meta.url).pathname;
+
+export function loadScript(file: string = DEFAULT_SCRIPT_FILE): Script {
+  return scriptSchema.parse(parseYaml(readFileSync(file, 'utf8')));
+}
+
+/** Fills {name} placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m)).trimEnd();
+}

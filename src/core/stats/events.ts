@@ -1,0 +1,29 @@
+/**
+ * What the dialog reports for statistics. Text fields are already scrubbed of personal data;
+ * users are known only by their pseudonymous key.
+ */
+export type Outcome = 'answered' | 'low-confidence' | 'unanswered';
+
+export type DialogEvent =
+  | { type: 'conversation-start'; referral?: string }
+  | { type: 'question'; text: string; normalized: string; matchedId: string | null; nearestId: string | null; score: number; outcome: Outcome }
+  | { type: 'entry-view'; entryId: string }
+  | { type: 'walk-start'; guideId: string }
+  | { type: 'walk-step'; guideId: string; step: number }
+  | { type: 'walk-stuck'; guideId: string; step: number }
+  | { type: 'walk-complete'; guideId: string }
+  | { type: 'walk-abandon'; guideId: string; step: number }
+  | { type: 'sensitive-data'; kinds: string[] }
+  | { type: 'delivery-failure'; code: string };
+
+export interface EventContext {
+  channel: string;
+  userKey: string;
+  at: number;
+}
+
+export interface EventSink {
+  record(event: DialogEvent, context: EventContext): Promise<void>;
+}
+
+export const nullSink: EventSink = { record: async () => {} };
