@@ -98,6 +98,21 @@ export class SqliteStorage implements Storage {
     this.stmt.setValue.run(key, value, Date.now());
   }
 
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // Chain on the previous holder: one process owns the SQLite file, so this is enough.
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(name, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    }
+  }
+
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }

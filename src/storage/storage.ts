@@ -30,6 +30,13 @@ export interface Storage {
   getValue(key: string): Promise<string | undefined>;
   setValue(key: string, value: string): Promise<void>;
 
+  /**
+   * Runs `fn` while holding the named lock, so that only one holder at a time does a critical
+   * operation (e.g. spending a single-use Zalo refresh token). SQLite: in-process; a shared
+   * database implementation must make it cross-instance (advisory lock).
+   */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+
   /** Cheap round trip, for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
