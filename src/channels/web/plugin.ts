@@ -1,0 +1,66 @@
+/**
+ * Web chat: the page at `/` and its JSON endpoint `POST /api/chat`. The browser keeps a random
+ * session id; we only ever see its pseudonym.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { DialogEngine } from '../../core/dialog/engine.js';
+import { pseudonymize } from '../../core/privacy/pseudonym.js';
+
+export const WEB_PUBLIC_DIR = new URL('../../../src/channels/web/public/', import.meta.url).pathname;
+export const MAX_CHAT_TEXT = 2000;
+
+export interface WebChatOptions {
+  engine: DialogEngine;
+  secret: string;
+  communeName: string;
+  /** Content of Zalo's domain-verification meta tag, when configured. */
+  siteVerification?: string;
+}
+
+const bodySchema = z
+  .object({
+    sessionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+    text: z.string().optional(),
+    payload: z.string().max(128).optional(),
+  })
+  .strict()
+  .refine((b) => (b.text === undefined) !== (b.payload === undefined));
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export const webChatPlugin: FastifyPluginAsync<WebChatOptions> = async (app, o) => {
+  const template = readFileSync(join(WEB_PUBLIC_DIR, 'index.html'), 'utf8');
+  const page = template
+    .replaceAll('{{COMMUNE}}', escapeHtml(o.communeName))
+    .replace(
+      '<!--SITE_VERIFICATION-->',
+      o.siteVerification ? `<meta name="zalo-platform-site-verification" content="${escapeHtml(o.siteVerification)}">` : '',
+    );
+
+  await app.register(fastifyStatic, { root: WEB_PUBLIC_DIR, prefix: '/static/', index: false, maxAge: '1h' });
+
+  app.get('/', async (_req, res) => res.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
+
+  app.post('/api/chat', async (req, res) => {
+    const parsed = bodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      return res.code(400).send({
+        error: 'Yêu cầu không hợp lệ: cần JSON {"sessionId": "8–64 ký tự A-Z a-z 0-9 _ -", "text": "..."} hoặc {"sessionId": "...", "payload": "..."}.',
+      });
+    }
+    const { sessionId, text, payload } = parsed.data;
+    if (text !== undefined && text.length > MAX_CHAT_TEXT) {
+      return res.code(413).send({ error: `Tin nhắn quá dài: tối đa ${MAX_CHAT_TEXT} ký tự. Bạn hãy hỏi ngắn gọn hơn nhé.` });
+    }
+    const replies = await o.engine.handle({
+      channel: 'web',
+      userKey: pseudonymize(o.secret, 'web', sessionId),
+      ...(payload !== undefined ? { payload } : { text: text ?? '' }),
+    });
+    return { replies };
+  });
+};

@@ -1,0 +1,94 @@
+/**
+ * Wires the Fastify application: one encapsulated plugin per concern (health, web chat, each
+ * channel, admin). Channels switch on when their configuration is present.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Knowledge } from '../core/knowledge.js';
+import type { Script } from '../core/dialog/script.js';
+import type { Storage } from '../storage/storage.js';
+import { nullSink, type EventSink } from '../core/stats/events.js';
+import { DialogEngine } from '../core/dialog/engine.js';
+import { healthPlugin } from './health.js';
+import { webChatPlugin } from '../channels/web/plugin.js';
+import { loggerOptions } from './logger.js';
+
+export interface AppDeps {
+  config: Config;
+  knowledge: Knowledge;
+  script: Script;
+  storage: Storage;
+  /** Pseudonymization secret (see secrets.ts). */
+  secret: string;
+  sink?: EventSink;
+  /** A ready logger (tests pass one that captures output); default: pino from LOG_LEVEL. */
+  logger?: Logger;
+}
+
+export interface App {
+  app: FastifyInstance;
+  engine: DialogEngine;
+  /** Channels that are switched on, for the start-up log. */
+  channels: string[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    // Our request ids are counters; no need to trust a client-sent header.
+    requestIdHeader: false,
+  }) as unknown as FastifyInstance;
+
+  // Never a stack trace to the client; a Vietnamese message and the right status.
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, res) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
+    const message =
+      status === 413
+        ? 'Nội dung gửi lên quá lớn.'
+        : status === 429
+          ? 'Bạn gửi quá nhanh. Vui lòng đợi một chút rồi thử lại.'
+          : status === 415
+            ? 'Định dạng nội dung không được hỗ trợ (cần JSON).'
+            : status < 500
+              ? 'Yêu cầu không hợp lệ.'
+              : 'Máy chủ đang gặp sự cố. Vui lòng thử lại sau.';
+    return res.code(status).send({ error: message });
+  });
+  app.setNotFoundHandler((_req, res) => res.code(404).send({ error: 'Không tìm thấy trang này.' }));
+
+  await app.register(rateLimit, {
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: `Bạn gửi quá nhanh. Vui lòng thử lại sau ${Math.ceil(ctx.ttl / 1000)} giây.`,
+    }),
+  });
+
+  const engine = new DialogEngine({
+    knowledge: deps.knowledge,
+    script: deps.script,
+    storage: deps.storage,
+    sink: deps.sink ?? nullSink,
+    communeName: config.COMMUNE_NAME,
+    communeContact: config.COMMUNE_CONTACT,
+    expiryMs: config.CONVERSATION_EXPIRY_HOURS * 3600_000,
+  });
+  const channels = ['web'];
+
+  await app.register(healthPlugin, { storage: deps.storage });
+  await app.register(webChatPlugin, {
+    engine,
+    secret: deps.secret,
+    communeName: config.COMMUNE_NAME,
+    ...(config.ZALO_SITE_VERIFICATION ? { siteVerification: config.ZALO_SITE_VERIFICATION } : {}),
+  });
+
+  return { app, engine, channels };
+}

@@ -1,0 +1,80 @@
+/**
+ * Every environment variable of the server, validated once at start-up. A bad value stops the
+ * server with one line naming the variable and what is expected. `.env.example` lists them all.
+ */
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const optionalString = z.string().trim().min(1).optional();
+const url = z.string().url().transform((u) => u.replace(/\/+$/, ''));
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  CONTENT_DIR: optionalString,
+  /** Conversations idle longer than this start over. */
+  CONVERSATION_EXPIRY_HOURS: z.coerce.number().positive().default(24),
+  COMMUNE_NAME: z.string().trim().min(1).default('Công an xã'),
+  COMMUNE_CONTACT: z.string().trim().min(1).default('Trụ sở Công an xã/phường nơi bạn cư trú (giờ hành chính).'),
+  /** Public base URL (https://...) where platforms reach us; enables setWebhook on start. */
+  PUBLIC_URL: url.optional(),
+  /** Body size limit for every request, in bytes. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'dạng <số>:<chuỗi> như BotFather cấp')
+    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, '16–256 ký tự A-Z a-z 0-9 _ -')
+    .optional(),
+  TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
+  /** Username of the bot (without @), for share links; read from getMe when unset. */
+  TELEGRAM_BOT_USERNAME: optionalString,
+
+  ZALO_APP_ID: z.string().regex(/^\d+$/, 'chuỗi số (App ID của ứng dụng Zalo)').optional(),
+  /** OA Secret Key from the app's Webhook page (not the App Secret): verifies webhook signatures. */
+  ZALO_OA_SECRET_KEY: optionalString,
+  /** App Secret: authenticates access-token refreshes. */
+  ZALO_APP_SECRET: optionalString,
+  ZALO_ACCESS_TOKEN: optionalString,
+  ZALO_REFRESH_TOKEN: optionalString,
+  ZALO_API_BASE: url.default('https://openapi.zalo.me'),
+  ZALO_OAUTH_BASE: url.default('https://oauth.zaloapp.com'),
+  ZALO_REPLAY_WINDOW_MINUTES: z.coerce.number().positive().default(10),
+  ZALO_SITE_VERIFICATION: optionalString,
+  ZALO_BOT_TOKEN: optionalString,
+  ZALO_BOT_WEBHOOK_SECRET: z.string().min(8, '8–256 ký tự').max(256, '8–256 ký tự').optional(),
+  ZALO_BOT_API_BASE: url.default('https://bot-api.zaloplatforms.com'),
+
+  STATS_SECRET: z.string().min(16, 'ít nhất 16 ký tự').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'ít nhất 8 ký tự').optional(),
+  STATS_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
+
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty values count as unset (a blank line in .env must not break start-up).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Cấu hình sai — ${lines.join('; ')}`);
+  }
+  return parsed.data;
+}
