@@ -266,7 +266,8 @@ export class DialogEngine {
     const choices = (step.choices ?? []).map((c, i) => button(c.label, `c:${i}`));
     let buttons: Button[];
     if (step.choices?.some((c) => c.branch)) buttons = [...choices, ...back, menu];
-    else if (step.choices) buttons = [button(this.b.next, 'next'), ...choices, menu];
+    // Outcome choices leave room for one more button: going back beats the menu (typing "menu" works).
+    else if (step.choices) buttons = [button(this.b.next, 'next'), ...choices, ...(back.length > 0 ? back : [menu])];
     else buttons = [button(this.b.next, 'next'), ...back, button(this.b.stuck, 'stuck'), menu];
     ctx.replies.push(reply(text, buttons.slice(0, 5)));
   }
