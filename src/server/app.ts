@@ -5,7 +5,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import type { UserFromGetMe } from 'grammy/types';
+import { ConfigError, type Config } from './config.js';
 import type { Knowledge } from '../core/knowledge.js';
 import type { Script } from '../core/dialog/script.js';
 import type { Storage } from '../storage/storage.js';
@@ -14,6 +15,7 @@ import { DialogEngine } from '../core/dialog/engine.js';
 import { healthPlugin } from './health.js';
 import { webChatPlugin } from '../channels/web/plugin.js';
 import { loggerOptions } from './logger.js';
+import { telegramPlugin } from '../channels/telegram/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -25,6 +27,8 @@ export interface AppDeps {
   sink?: EventSink;
   /** A ready logger (tests pass one that captures output); default: pino from LOG_LEVEL. */
   logger?: Logger;
+  /** Known Telegram bot identity: skips getMe at start (tests). */
+  telegramBotInfo?: UserFromGetMe;
 }
 
 export interface App {
@@ -89,6 +93,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     communeName: config.COMMUNE_NAME,
     ...(config.ZALO_SITE_VERIFICATION ? { siteVerification: config.ZALO_SITE_VERIFICATION } : {}),
   });
+
+  if (config.TELEGRAM_BOT_TOKEN) {
+    if (!config.TELEGRAM_WEBHOOK_SECRET) {
+      throw new ConfigError('Cấu hình sai — TELEGRAM_WEBHOOK_SECRET: bắt buộc khi đặt TELEGRAM_BOT_TOKEN (16–256 ký tự A-Z a-z 0-9 _ -)');
+    }
+    await app.register(telegramPlugin, {
+      token: config.TELEGRAM_BOT_TOKEN,
+      webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      engine,
+      storage: deps.storage,
+      secret: deps.secret,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+      ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
+    });
+    channels.push('telegram');
+  }
 
   return { app, engine, channels };
 }

@@ -48,6 +48,8 @@ export class SqliteStorage implements Storage {
       ),
       mark: this.db.prepare('INSERT OR IGNORE INTO processed (scope, id, at) VALUES (?, ?, ?)'),
       prune: this.db.prepare('DELETE FROM processed WHERE at < ?'),
+      forget: this.db.prepare('DELETE FROM processed WHERE scope = ? AND id = ?'),
+      deleteValue: this.db.prepare('DELETE FROM kv WHERE key = ?'),
       getValue: this.db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
       setValue: this.db.prepare(
         'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
@@ -86,6 +88,10 @@ export class SqliteStorage implements Storage {
     return this.stmt.mark.run(scope, id, now).changes === 1;
   }
 
+  async forgetProcessed(scope: string, id: string): Promise<void> {
+    this.stmt.forget.run(scope, id);
+  }
+
   async pruneProcessed(olderThan: number): Promise<number> {
     return this.stmt.prune.run(olderThan).changes;
   }
@@ -111,6 +117,10 @@ export class SqliteStorage implements Storage {
     } finally {
       if (this.locks.get(name) === tail) this.locks.delete(name);
     }
+  }
+
+  async deleteValue(key: string): Promise<void> {
+    this.stmt.deleteValue.run(key);
   }
 
   async ping(): Promise<void> {

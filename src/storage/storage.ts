@@ -23,12 +23,15 @@ export interface Storage {
    * pair is seen, false for a redelivery. Persisted: a restart does not forget.
    */
   markProcessed(scope: string, id: string, now?: number): Promise<boolean>;
+  /** Un-marks one id, so that a redelivery after a failed attempt is processed. */
+  forgetProcessed(scope: string, id: string): Promise<void>;
   /** Forgets processed ids older than `olderThan` (epoch ms). */
   pruneProcessed(olderThan: number): Promise<number>;
 
   /** Small values that must survive restarts (tokens, secrets). */
   getValue(key: string): Promise<string | undefined>;
   setValue(key: string, value: string): Promise<void>;
+  deleteValue(key: string): Promise<void>;
 
   /**
    * Runs `fn` while holding the named lock, so that only one holder at a time does a critical

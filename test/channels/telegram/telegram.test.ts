@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeTelegram, callbackUpdate, stickerUpdate, textUpdate } from '../../helpers/telegram-fake.js';
+import { makeApp, type TestApp } from '../../helpers/app.js';
+
+const TOKEN = '123456789:TEST-token_abcdefghijklmnopqrstuv';
+const SECRET = 'telegram-webhook-secret-0123';
+const CHAT = 987654321;
+
+let fake: FakeTelegram;
+let t: TestApp;
+
+beforeAll(async () => {
+  fake = await new FakeTelegram().start();
+  t = await makeApp({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake.url });
+});
+afterAll(async () => {
+  await t.close();
+  await fake.stop();
+});
+beforeEach(() => fake.clear());
+
+const post = (update: unknown, secret: string | null = SECRET) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/webhooks/telegram',
+    headers: secret === null ? {} : { 'x-telegram-bot-api-secret-token': secret },
+    payload: update as object,
+  });
+
+type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> };
+
+describe('Telegram webhook', () => {
+  it('is on, and listed as a channel', () => {
+    expect(t.channels).toContain('telegram');
+  });
+
+  it('/start: greeting with a share button, then the menu as inline keyboards', async () => {
+    const res = await post(textUpdate(CHAT, '/start'));
+    expect(res.statusCode).toBe(200);
+    const sent = fake.sent();
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(sent.every((c) => c.token === TOKEN && c.body.chat_id === CHAT)).toBe(true);
+    expect(sent[0]!.body.text).toContain('trợ lý VNeID');
+    expect((sent[0]!.body.reply_markup as Markup).inline_keyboard.flat().map((b) => b.text)).toEqual(['Chia sẻ cho người thân']);
+    const menu = sent.slice(1).flatMap((c) => (c.body.reply_markup as Markup).inline_keyboard.flat());
+    expect(menu.map((b) => b.text)).toEqual(['Tiện ích mức 1', 'Tiện ích mức 2', 'Kích hoạt tài khoản', 'Tích hợp giấy tờ', 'Hỏi đáp', 'Liên hệ hỗ trợ']);
+    for (const b of menu) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
+  });
+
+  it('a typed question without diacritics gets its answer', async () => {
+    await post(textUpdate(CHAT, 'tich hop bang lai xe vao vneid'));
+    const sent = fake.sent();
+    expect(sent.at(-1)!.body.text).toContain('Giấy phép lái xe'.slice(0, 5));
+    const buttons = (sent.at(-1)!.body.reply_markup as Markup).inline_keyboard.flat();
+    expect(buttons.map((b) => b.text)).toContain('Hướng dẫn từng bước');
+  });
+
+  it('a button press answers the callback query and sends the next step as a new message', async () => {
+    await post(callbackUpdate(CHAT, '#vg:w:integrate-bhyt'));
+    expect(fake.sent('answerCallbackQuery')).toHaveLength(1);
+    expect(fake.sent('editMessageText')).toHaveLength(0);
+    expect(fake.sent().at(-1)!.body.text).toContain('Bước 1/');
+    fake.clear();
+    await post(callbackUpdate(CHAT, '#vg:next'));
+    expect(fake.sent().at(-1)!.body.text).toContain('Bước 2/');
+  });
+
+  it('wrong or missing secret → 401 and nothing sent', async () => {
+    expect((await post(textUpdate(CHAT, 'xin chào'), 'wrong-secret-0000000000')).statusCode).toBe(401);
+    expect((await post(textUpdate(CHAT, 'xin chào'), null)).statusCode).toBe(401);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('the same update twice → one reply', async () => {
+    const update = textUpdate(CHAT, 'quen passcode');
+    expect((await post(update)).statusCode).toBe(200);
+    const once = fake.sent().length;
+    expect(once).toBeGreaterThan(0);
+    expect((await post(update)).statusCode).toBe(200);
+    expect(fake.sent()).toHaveLength(once);
+  });
+
+  it('a sticker gets a kind reply and the menu', async () => {
+    await post(stickerUpdate(CHAT));
+    expect(fake.sent()[0]!.body.text).toContain('chỉ đọc được tin nhắn chữ');
+  });
+
+  it('deep link /start ref_<code> is accepted; share flow gives a t.me link with the team code', async () => {
+    await post(textUpdate(CHAT + 1, '/start ref_DOANTN01'));
+    expect(fake.sent()[0]!.body.text).toContain('trợ lý VNeID');
+    fake.clear();
+    await post(callbackUpdate(CHAT + 1, '#vg:share'));
+    expect(fake.sent().at(-1)!.body.text).toContain('mã đội');
+    fake.clear();
+    await post(textUpdate(CHAT + 1, 'DOI-05'));
+    expect(fake.sent().at(-1)!.body.text).toContain('https://t.me/vneid_test_bot?start=ref_DOI-05');
+  });
+
+  it('retries a 429 from the Bot API honouring retry_after', async () => {
+    fake.failNext.push({ method: 'sendMessage', code: 429, retryAfter: 1 });
+    const res = await post(textUpdate(CHAT, 'vneid la gi'));
+    expect(res.statusCode).toBe(200);
+    const attempts = fake.sent();
+    expect(attempts.length).toBe(2);
+    expect(attempts[1]!.body.text).toContain('VNeID');
+  });
+
+  it('stores no raw chat id and logs no message text', async () => {
+    const raw = t.storage.db.prepare("SELECT group_concat(key, ' ') AS k FROM conversations").get() as { k: string };
+    expect(raw.k).not.toContain(String(CHAT));
+    expect(t.logs()).not.toContain('quen passcode');
+    expect(t.logs()).not.toContain(String(CHAT));
+  });
+});
