@@ -306,6 +306,14 @@ export class DialogEngine {
     switch (verb) {
       case 'menu':
         return this.menu(ctx);
+      case 'hello': {
+        // A returning visitor (web page reload): greet without losing a walkthrough in progress.
+        const position = ctx.state.walk;
+        const guide = position && byId.get(position.guideId);
+        if (!position || !guide || !walk.stepAt(guide, position)) return this.greet(ctx);
+        ctx.replies.push(reply(this.say(this.m.greetingShort)));
+        return this.showStep(ctx, guide, position);
+      }
       case 'm':
         return this.menuPage(ctx, arg ?? '', Number(arg2 ?? 0) || 0);
       case 'e': {

@@ -7,7 +7,8 @@ const status = document.getElementById('status');
 
 const KEY = 'vneid-guide-session';
 let sessionId = localStorage.getItem(KEY);
-if (!sessionId || !/^[A-Za-z0-9_-]{8,64}$/.test(sessionId)) {
+const returning = Boolean(sessionId && /^[A-Za-z0-9_-]{8,64}$/.test(sessionId));
+if (!returning) {
   sessionId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   localStorage.setItem(KEY, sessionId);
 }
@@ -70,4 +71,5 @@ form.addEventListener('submit', (e) => {
   send({ text }, text);
 });
 
-send({ text: '/start' });
+// A returning visitor continues a walkthrough in progress; a new one gets the greeting.
+send(returning ? { payload: '#vg:hello' } : { text: '/start' });

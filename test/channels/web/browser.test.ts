@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { AddressInfo } from 'node:net';
+import { makeApp, type TestApp } from '../../helpers/app.js';
+import { ARTIFACTS, launchBrowser } from '../../helpers/browser.js';
+
+let t: TestApp;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  t = await makeApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('web chat in real Chromium', () => {
+  it('greets, walks two steps by buttons, answers a question typed without diacritics', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(base + '/');
+    const bot = page.locator('.msg.bot');
+    await expect.poll(() => bot.first().textContent()).toContain('trợ lý VNeID');
+    await page.getByRole('button', { name: 'Tích hợp giấy tờ' }).click();
+    await page.getByRole('button', { name: 'Tích hợp BHYT' }).click();
+    await expect.poll(() => bot.last().textContent()).toContain('Bước 1/');
+    await page.getByRole('button', { name: 'Xong, tiếp theo' }).last().click();
+    await expect.poll(() => bot.last().textContent()).toContain('Bước 2/');
+
+    // Keyboard: type and press Enter.
+    await page.getByLabel('Câu hỏi của bạn').fill('quen mat khau dang nhap thi lam sao');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => bot.last().textContent()).toContain('Quên mật khẩu');
+    expect(await page.locator('.msg.me').last().textContent()).toBe('quen mat khau dang nhap thi lam sao');
+
+    // Readable at 360 px: nothing wider than the screen.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}web-chat.png`, fullPage: false });
+    await page.close();
+  }, 60_000);
+
+  it('a reload continues the walkthrough where it was', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(base + '/');
+    await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).first().click();
+    await page.getByRole('button', { name: 'Xem thêm' }).click();
+    await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).last().click();
+    await expect.poll(() => page.locator('.msg.bot').last().textContent()).toContain('Bước 1/');
+    await page.getByRole('button', { name: 'Xong, tiếp theo' }).last().click();
+    await expect.poll(() => page.locator('.msg.bot').last().textContent()).toContain('Bước 2/');
+    await page.reload();
+    await expect.poll(() => page.locator('.msg.bot').last().textContent()).toContain('Bước 2/');
+    await context.close();
+  }, 60_000);
+});
