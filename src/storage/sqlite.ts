@@ -23,6 +23,28 @@ const MIGRATIONS: readonly string[] = [
      value TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // Anonymised statistics (issue 5): scrubbed text and pseudonymous keys only.
+  `CREATE TABLE stats_events (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     channel TEXT NOT NULL,
+     commune TEXT NOT NULL DEFAULT 'default',
+     user_key TEXT NOT NULL,
+     type TEXT NOT NULL,
+     entry_id TEXT,
+     step INTEGER,
+     text TEXT,
+     normalized TEXT,
+     score REAL,
+     outcome TEXT,
+     nearest_id TEXT,
+     referral TEXT,
+     failure_code TEXT,
+     kinds TEXT
+   );
+   CREATE INDEX stats_events_at ON stats_events(at);
+   CREATE INDEX stats_events_type_at ON stats_events(type, at);
+   CREATE INDEX stats_events_user ON stats_events(user_key, type);`,
 ];
 
 export class SqliteStorage implements Storage {

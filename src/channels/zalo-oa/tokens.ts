@@ -57,6 +57,8 @@ export interface ZaloTokenManagerOptions {
   seedTtlMs?: number;
   /** How often the background timer checks expiry (default 5 min). */
   checkIntervalMs?: number;
+  /** After Zalo refused a refresh, wait this long before offering the refresh token again (default 60 s). */
+  failureCooldownMs?: number;
   timeoutMs?: number;
   logger?: ChannelLogger;
   now?: () => number;
@@ -78,6 +80,7 @@ export class ZaloTokenManager implements AccessTokenSource {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private initialized: Promise<void> | undefined;
+  private lastFailure: { code: string; at: number } | undefined;
 
   constructor(private readonly o: ZaloTokenManagerOptions) {
     this.log = o.logger ?? silentLogger;
@@ -165,6 +168,10 @@ export class ZaloTokenManager implements AccessTokenSource {
 
   private async refreshLocked(stored: StoredTokens): Promise<string> {
     if (!this.o.appSecret) return this.fail('no-app-secret');
+    // Without this, every incoming message would spend an OAuth call on a refresh token Zalo
+    // already refused (only an admin can fix that).
+    const last = this.lastFailure;
+    if (last && this.now() - last.at < (this.o.failureCooldownMs ?? 60_000)) throw new ZaloTokenError(last.code);
     const form = new URLSearchParams({ refresh_token: stored.refreshToken, app_id: this.o.appId, grant_type: 'refresh_token' });
     let status: number;
     let data: unknown;
@@ -191,6 +198,7 @@ export class ZaloTokenManager implements AccessTokenSource {
     const next: StoredTokens = { accessToken, refreshToken, expiresAt: now + expiresIn * 1000, refreshedAt: now, ...(stored.seed ? { seed: stored.seed } : {}) };
     // Persist first: the old refresh token is spent, this pair is the only way back in.
     await this.save(next);
+    this.lastFailure = undefined;
     if (!this.healthy) this.log.info({}, 'Zalo OA: làm mới access token thành công trở lại');
     this.healthy = true;
     this.log.info({ expiresInSeconds: expiresIn }, 'Zalo OA: đã làm mới access token');
@@ -200,6 +208,7 @@ export class ZaloTokenManager implements AccessTokenSource {
   private fail(code: string): never {
     this.healthy = false;
     const transient = code === 'timeout' || code === 'network' || /^http-5/.test(code);
+    if (!transient) this.lastFailure = { code, at: this.now() };
     this.log.error(
       { code },
       transient

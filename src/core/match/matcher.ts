@@ -1,15 +1,14 @@
 /**
- * Question → content entry. BM25 (MiniSearch) over normalized syllables and syllable bigrams of
- * every phrasing ranks the entries; Fuse.js corrects typos against the content vocabulary; the
- * confidence is how much of the question the best entry explains (IDF-weighted), so a question
- * about something we do not cover scores low even when a few common words match.
- * Built once at start-up; `match` is pure and synchronous.
+ * Question → content entry. BM25 over normalized syllables and syllable bigrams ranks the
+ * entries (best phrasing + the entry's whole vocabulary); Fuse.js corrects typos against the
+ * content vocabulary; the confidence is how much of the question the best entry explains
+ * (IDF-weighted), so a question about something we do not cover scores low even when a few
+ * common words match. Built once at start-up; `match` is pure and synchronous.
  */
-import MiniSearch from 'minisearch';
 import Fuse from 'fuse.js';
 import type { ContentBase } from '../content/loader.js';
-import type { Entry } from '../content/schema.js';
 import { normalizeTokens, type Lexicon } from '../text/normalize.js';
+import { Bm25Index } from './bm25.js';
 import type { Tuning } from './tuning.js';
 
 export interface MatchResult {
@@ -25,11 +24,12 @@ export interface MatchResult {
   normalized: string;
 }
 
-interface Doc {
-  id: number;
-  entryId: string;
-  terms: string;
-  field: 'phrasing' | 'title' | 'keywords';
+export interface Candidate {
+  id: string;
+  bm25: number;
+  coverage: number;
+  bigramCoverage: number;
+  margin: number;
 }
 
 const BIGRAM_JOIN = '_';
@@ -38,18 +38,24 @@ const isBigram = (term: string) => term.includes(BIGRAM_JOIN);
 const withBigrams = (tokens: readonly string[]) => [...tokens, ...bigrams(tokens)];
 
 /** Bounded memo for typo corrections: the vocabulary is fixed, so answers never go stale. */
-const TYPO_CACHE_MAX = 5000;
+const TYPO_CACHE_MAX = 10_000;
+const CANDIDATES = 4;
 
 export class Matcher {
-  private readonly search: MiniSearch<Doc>;
-  /** One document per entry (all phrasings, keywords, answer): the vocabulary an entry owns. */
-  private readonly entrySearch: MiniSearch<{ id: string; terms: string; answer: string }>;
-  private readonly fuse: Fuse<string>;
-  private readonly vocabulary: Set<string>;
+  /** One document per phrasing, title, label, keyword: "is there a phrasing like this?" */
+  private readonly phrasings = new Bm25Index();
+  private readonly phrasingEntry: number[] = [];
+  /** One document per entry (all its phrasings), and one per answer: "does this entry own these words?" */
+  private readonly entryTexts = new Bm25Index();
+  private readonly entryAnswers = new Bm25Index();
+  private readonly entryIds: string[] = [];
   /** Per entry: term → weight in its vocabulary (1 from phrasings/title/keywords, less from answer). */
-  private readonly entryTerms = new Map<string, Map<string, number>>();
+  private readonly entryTerms: Array<Map<string, number>> = [];
   private readonly idf = new Map<string, number>();
   private readonly maxIdf: number;
+  private readonly vocabulary: Set<string>;
+  /** Fuse over the vocabulary, one per first letter: typos rarely hit the first letter, and 20× fewer words to scan. */
+  private readonly fuseByInitial = new Map<string, Fuse<string>>();
   private readonly typoCache = new Map<string, string | null>();
 
   constructor(
@@ -57,62 +63,51 @@ export class Matcher {
     private readonly lexicon: Lexicon,
     private readonly tuning: Tuning,
   ) {
-    const docs: Doc[] = [];
-    const add = (entry: Entry, field: Doc['field'], text: string) => {
-      const tokens = this.normalize(text);
-      if (tokens.length > 0) docs.push({ id: docs.length, entryId: entry.id, terms: withBigrams(tokens).join(' '), field });
-    };
-    for (const entry of content.entries) {
-      add(entry, 'title', entry.title);
-      add(entry, 'title', entry.label);
-      entry.phrasings.forEach((p) => add(entry, 'phrasing', p));
-      entry.keywords.forEach((k) => add(entry, 'keywords', k));
-
+    const { boost } = tuning;
+    content.entries.forEach((entry, index) => {
+      this.entryIds.push(entry.id);
+      const texts: Array<[string, number]> = [
+        [entry.title, boost.title],
+        [entry.label, boost.title],
+        ...entry.phrasings.map((p): [string, number] => [p, boost.phrasing]),
+        ...entry.keywords.map((k): [string, number] => [k, boost.keywords]),
+      ];
       const terms = new Map<string, number>();
-      for (const t of withBigrams(this.normalize(entry.answer))) terms.set(t, tuning.answerVocabularyWeight);
-      for (const doc of docs) if (doc.entryId === entry.id) for (const t of doc.terms.split(' ')) terms.set(t, 1);
-      this.entryTerms.set(entry.id, terms);
-    }
-
-    // One field per kind of text, so field boosts weigh them without a per-hit callback.
-    this.search = new MiniSearch<Doc>({
-      fields: ['phrasing', 'title', 'keywords'],
-      extractField: (doc, field) => (field === 'id' || field === 'entryId' ? String(doc[field]) : doc.field === field ? doc.terms : ''),
-      storeFields: ['entryId'],
-      tokenize: (s) => s.split(' '),
-      processTerm: (t) => t || null,
-      searchOptions: { combineWith: 'OR' },
+      const all: string[] = [];
+      for (const [text, fieldBoost] of texts) {
+        const t = withBigrams(this.normalize(text));
+        if (t.length === 0) continue;
+        this.phrasings.add(t, fieldBoost);
+        this.phrasingEntry.push(index);
+        all.push(...t);
+      }
+      const answer = withBigrams(this.normalize(entry.answer));
+      for (const t of answer) terms.set(t, tuning.answerVocabularyWeight);
+      for (const t of all) terms.set(t, 1);
+      this.entryTerms.push(terms);
+      this.entryTexts.add(all);
+      this.entryAnswers.add(answer);
     });
-    this.search.addAll(docs);
-
-    this.entrySearch = new MiniSearch({
-      fields: ['terms', 'answer'],
-      tokenize: (s) => s.split(' '),
-      processTerm: (t) => t || null,
-      searchOptions: { combineWith: 'OR', boost: { answer: tuning.boost.answer } },
-    });
-    this.entrySearch.addAll(
-      content.entries.map((e) => ({
-        id: e.id,
-        terms: docs.filter((d) => d.entryId === e.id).map((d) => d.terms).join(' '),
-        answer: withBigrams(this.normalize(e.answer)).join(' '),
-      })),
-    );
 
     // IDF over entries: how specific a term is to a few entries.
     const df = new Map<string, number>();
-    for (const terms of this.entryTerms.values()) for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-    const n = this.entryTerms.size;
+    for (const terms of this.entryTerms) for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    const n = this.entryTerms.length;
     const idfOf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
     for (const [t, d] of df) this.idf.set(t, idfOf(d));
     this.maxIdf = idfOf(0);
 
     this.vocabulary = new Set([...df.keys()].filter((t) => !isBigram(t)));
-    this.fuse = new Fuse([...this.vocabulary].filter((t) => t.length >= tuning.typo.minLength), {
-      includeScore: true,
-      threshold: tuning.typo.maxScore,
-      ignoreLocation: true,
-    });
+    const buckets = new Map<string, string[]>();
+    for (const word of this.vocabulary) {
+      if (word.length < tuning.typo.minLength || /^[0-9]+$/.test(word)) continue;
+      const list = buckets.get(word[0]!) ?? [];
+      list.push(word);
+      buckets.set(word[0]!, list);
+    }
+    for (const [initial, words] of buckets) {
+      this.fuseByInitial.set(initial, new Fuse(words, { includeScore: true, threshold: tuning.typo.maxScore, ignoreLocation: true }));
+    }
   }
 
   private normalize(text: string): string[] {
@@ -124,7 +119,7 @@ export class Matcher {
     if (this.vocabulary.has(token) || token.length < this.tuning.typo.minLength || /^[0-9]+$/.test(token)) return token;
     let fixed = this.typoCache.get(token);
     if (fixed === undefined) {
-      const best = this.fuse.search(token, { limit: 1 })[0];
+      const best = this.fuseByInitial.get(token[0]!)?.search(token, { limit: 1 })[0];
       fixed = best && (best.score ?? 1) <= this.tuning.typo.maxScore ? best.item : null;
       if (this.typoCache.size >= TYPO_CACHE_MAX) this.typoCache.clear();
       this.typoCache.set(token, fixed);
@@ -133,8 +128,8 @@ export class Matcher {
   }
 
   /** How much of the question (weighted by term specificity) an entry's vocabulary explains. */
-  private coverage(entryId: string, terms: readonly string[]): number {
-    const vocab = this.entryTerms.get(entryId)!;
+  private coverage(entry: number, terms: readonly string[]): number {
+    const vocab = this.entryTerms[entry]!;
     let total = 0;
     let covered = 0;
     for (const t of terms) {
@@ -152,35 +147,42 @@ export class Matcher {
     // Digits alone (an ID number, an OTP) say nothing about a topic.
     if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
 
-    const { boost } = this.tuning;
-    const query = withBigrams(tokens).join(' ');
-    const hits = this.search.search(query, {
-      boostTerm: (term) => (isBigram(term) ? boost.bigram : 1),
-      boost: { phrasing: boost.phrasing, title: boost.title, keywords: boost.keywords },
-    });
-    // Entry score = best phrasing + a share of the second best (several phrasings agreeing).
-    const perEntry = new Map<string, number[]>();
-    for (const h of hits) {
-      const list = perEntry.get(h.entryId as string) ?? [];
-      if (list.length < 2) list.push(h.score);
-      perEntry.set(h.entryId as string, list);
+    const { boost, secondBestShare } = this.tuning;
+    const query = [...new Set(withBigrams(tokens))].map((term) => ({ term, weight: isBigram(term) ? boost.bigram : 1 }));
+
+    // Entry score = best phrasing + a share of the second best + the entry's whole vocabulary.
+    const perDoc = new Float64Array(this.phrasings.size);
+    const best = new Float64Array(this.entryIds.length);
+    const second = new Float64Array(this.entryIds.length);
+    for (const d of this.phrasings.score(query, perDoc)) {
+      const e = this.phrasingEntry[d]!;
+      const s = perDoc[d]!;
+      if (s > best[e]!) {
+        second[e] = best[e]!;
+        best[e] = s;
+      } else if (s > second[e]!) second[e] = s;
     }
-    const entryHits = new Map(
-      this.entrySearch.search(query, { boostTerm: (term) => (isBigram(term) ? boost.bigram : 1) }).map((h) => [h.id as string, h.score]),
-    );
-    const ranked = [...perEntry]
-      .map(([id, s]) => ({ id, bm25: s[0]! + this.tuning.secondBestShare * (s[1] ?? 0) + boost.entry * (entryHits.get(id) ?? 0) }))
-      .sort((a, b) => b.bm25 - a.bm25)
-      .slice(0, 4);
+    const whole = new Float64Array(this.entryIds.length);
+    const answers = new Float64Array(this.entryIds.length);
+    this.entryTexts.score(query, whole);
+    this.entryAnswers.score(query, answers);
+
+    const ranked: Array<{ e: number; bm25: number }> = [];
+    for (let e = 0; e < this.entryIds.length; e++) {
+      const bm25 = best[e]! + secondBestShare * second[e]! + boost.entry * (whole[e]! + boost.answer * answers[e]!);
+      if (bm25 > 0) ranked.push({ e, bm25 });
+    }
+    ranked.sort((a, b) => b.bm25 - a.bm25);
+    const top = ranked.slice(0, CANDIDATES);
     const bi = bigrams(tokens);
-    const candidates = ranked.map((c, i) => {
-      const coverage = this.coverage(c.id, tokens);
+    const candidates = top.map((c, i) => {
+      const coverage = this.coverage(c.e, tokens);
       const next = ranked[i + 1]?.bm25 ?? 0;
       return {
-        id: c.id,
+        id: this.entryIds[c.e]!,
         bm25: c.bm25,
         coverage,
-        bigramCoverage: bi.length > 0 ? this.coverage(c.id, bi) : coverage,
+        bigramCoverage: bi.length > 0 ? this.coverage(c.e, bi) : coverage,
         margin: c.bm25 > 0 ? Math.max(0, (c.bm25 - next) / c.bm25) : 0,
       };
     });
@@ -205,14 +207,6 @@ export class Matcher {
       normalized,
     };
   }
-}
-
-export interface Candidate {
-  id: string;
-  bm25: number;
-  coverage: number;
-  bigramCoverage: number;
-  margin: number;
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));

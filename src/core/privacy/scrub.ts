@@ -2,8 +2,23 @@
  * Personal-data scrubbing: applied to every citizen message before anything is written to the
  * database or a log. Placeholders keep the sentence readable for officials ("tôi không nhận được
  * OTP [MÃ SỐ]") while ID numbers, phones, codes, passwords, names and addresses are gone.
+ *
+ * Idempotent: scrubbing scrubbed text changes nothing (the statistics sink scrubs again).
+ * When in doubt a rule scrubs: a lost word in a statistic costs less than a leaked number.
  */
-export type SensitiveKind = 'id' | 'cmnd' | 'phone' | 'email' | 'code' | 'bhyt' | 'plate' | 'password' | 'name' | 'address' | 'number';
+export type SensitiveKind =
+  | 'id'
+  | 'cmnd'
+  | 'phone'
+  | 'email'
+  | 'code'
+  | 'bhyt'
+  | 'plate'
+  | 'password'
+  | 'name'
+  | 'address'
+  | 'birthdate'
+  | 'number';
 
 export const PLACEHOLDER: Record<SensitiveKind, string> = {
   id: '[SỐ ĐỊNH DANH]',
@@ -16,6 +31,7 @@ export const PLACEHOLDER: Record<SensitiveKind, string> = {
   password: '[MẬT KHẨU]',
   name: '[HỌ TÊN]',
   address: '[ĐỊA CHỈ]',
+  birthdate: '[NGÀY SINH]',
   number: '[SỐ]',
 };
 
@@ -24,53 +40,179 @@ export interface Scrubbed {
   found: Set<SensitiveKind>;
 }
 
-const L = '\\p{L}';
-const D = '[\\s.\\-]?';
-// Order matters: longer and more specific shapes first.
-const RULES: ReadonlyArray<{ kind: SensitiveKind; re: RegExp; keep?: (m: string, ...groups: string[]) => string | undefined }> = [
+/** Separator citizens type inside a digit group: space, dot, dash, or the ")" of "(024) ...". */
+const D = '(?:[\\s.\\-]|\\)\\s?)?';
+/** Not inside a word (JS `\b` is ASCII-only and would split Vietnamese words). */
+const NW_BEFORE = '(?<![\\p{L}\\p{N}_])';
+const NW_AFTER = '(?![\\p{L}\\p{N}_])';
+
+/** Words that open a question, not a value: "mật khẩu là gì", "địa chỉ ở đâu". */
+const QUESTION_WORDS = new Set(
+  'gì gi j sao bao mấy may nào nao như nhu thế the đâu dau ai làm lam thì thi bị bi phải phai có co không khong ko k được duoc dc đc cái cai gồm gom mấy'.split(' '),
+);
+
+const stripTrailing = (v: string) => {
+  const m = /[.,!?;:…)"']+$/u.exec(v);
+  return m ? { core: v.slice(0, m.index), tail: m[0] } : { core: v, tail: '' };
+};
+
+/** Address words that continue an address after a comma ("số nhà 12, ngõ 34, phố Huế"). */
+const ADDRESS_WORD =
+  '(?:ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet|phố|pho|đường|duong|tổ|to|thôn|thon|xóm|xom|ấp|ap|bản|ban|khu phố|khu pho|khu|kp|khóm|khom|phường|phuong|xã|xa|quận|quan|huyện|huyen|thị trấn|thi tran|thị xã|thi xa|thành phố|thanh pho|tp|tỉnh|tinh|số|so|lô|lo|chung cư|chung cu|căn hộ|can ho|phòng|phong|tầng|tang)(?![\\p{L}])|(?:p|q|tp|tt|tx)\\.(?=\\s?[\\p{L}\\d])';
+/** One clause of an address: stops at , ; ! ? newline, or a dot that ends a sentence. */
+const CLAUSE = '(?:[^,;!?.\\n\\[]|\\.(?=\\S))';
+const ADDRESS_TAIL = `(?=[^\\s[,;!?.])(?:${CLAUSE}{1,80})(?:,\\s*(?:${ADDRESS_WORD})${CLAUSE}{0,60})*`;
+
+const NAME_WORDS = '(\\p{L}+(?:\\s+\\p{L}+){0,4})';
+const capitalised = (w: string) => /^\p{Lu}/u.test(w);
+
+type Rule = {
+  kind: SensitiveKind;
+  re: RegExp;
+  /**
+   * Decides one match: a string is the replacement (the data was found), null keeps the match as
+   * it was (not personal data after all). Without it, the whole match becomes the placeholder.
+   */
+  apply?: (m: string, ...groups: string[]) => string | null;
+};
+
+// Order matters: longer and more specific shapes first, so a 12-digit ID is never half-eaten
+// as a phone, and a password rule never sees the digits of a phone.
+const RULES: readonly Rule[] = [
   { kind: 'email', re: /[\p{L}0-9._%+-]+@[\p{L}0-9-]+(?:\.[\p{L}0-9-]+)+/gu },
+  // Date of birth after the words that introduce it (other dates, "1/7/2024", stay).
+  {
+    kind: 'birthdate',
+    re: new RegExp(
+      `(${NW_BEFORE}(?:ngày sinh|ngay sinh|sinh ngày|sinh ngay|ns|dob)(?:\\s+(?:của\\s+)?(?:tôi|toi|em|mình|minh|con|cháu|chau))?\\s*(?:là|la|:)?\\s*)(\\d{1,2}\\s?[/.\\-]\\s?\\d{1,2}\\s?[/.\\-]\\s?\\d{2,4})(?![0-9])`,
+      'giu',
+    ),
+    apply: (_m, intro) => `${intro}${PLACEHOLDER.birthdate}`,
+  },
   // BHYT card code: 2 letters + 13 digits (15 characters), e.g. DN4797938123456.
   { kind: 'bhyt', re: /(?<![\p{L}0-9])[a-z]{2}[\s.]?\d(?:[\s.]?\d){12}(?![0-9])/giu },
-  // Licence plate: 51U1-001.23, 29A-123.45, 51U100123, 30 K 12345.
-  { kind: 'plate', re: /(?<![\p{L}0-9])\d{2}\s?[a-z]{1,2}\d?\s?[-.]?\s?\d{3}[.\s]?\d{1,2}(?![0-9])/giu },
-  // Phones: 0xxxxxxxxx / +84 / 84, spaced, dotted or dashed (10–11 digits with the prefix).
-  { kind: 'phone', re: new RegExp(`(?<![0-9])(?:\\+\\s?84|84|0)${D}[1-9](?:${D}\\d){7,9}(?![0-9])`, 'gu') },
-  // 12-digit personal ID number (CCCD / số định danh), also typed in groups.
+  // Licence plate: 51U1-001.23, 29A-123.45, 51U100123, 30 K 12345, 29-B1 123.45.
+  { kind: 'plate', re: /(?<![\p{L}0-9])\d{2}[\s.-]?[a-z]{1,2}\d?[\s.-]{0,3}\d{3}[.\s]?\d{1,2}(?![0-9])/giu },
+  // 12-digit personal ID number (CCCD / số định danh), also typed in groups: 079.203.001.234.
   { kind: 'id', re: new RegExp(`(?<![0-9])\\d(?:${D}\\d){11}(?![0-9])`, 'gu') },
-  // Any other long digit run (9–11: old CMND, BHXH number, account numbers).
+  // Phones: 0xxxxxxxxx / +84 / 84 / (024), spaced, dotted or dashed (10–11 digits with the prefix).
+  { kind: 'phone', re: new RegExp(`(?<![0-9])(?:\\(?\\+\\s?84\\)?|\\(?84\\)?|\\(?0)${D}[1-9](?:${D}\\d){7,9}(?![0-9])`, 'gu') },
+  // Old 9-digit CMND typed in groups, after the words that name it ("cmnd 123 456 789").
+  {
+    kind: 'cmnd',
+    re: new RegExp(
+      `(${NW_BEFORE}(?:cmnd|cmt|chứng minh(?: nhân dân| thư)?|chung minh(?: nhan dan| thu)?)(?:\\s+[\\p{L}\\d]{1,10}){0,3}?\\s*(?:là|la|:|số|so)?\\s*)(\\d(?:[\\s.\\-]?\\d){8})(?![0-9])`,
+      'giu',
+    ),
+    apply: (_m, intro) => `${intro}${PLACEHOLDER.cmnd}`,
+  },
+  // Any other long digit run (9: old CMND; 10+: BHXH number, tax code, account numbers).
   { kind: 'cmnd', re: /(?<![0-9.,/])\d{9}(?![0-9.,/])/gu },
   { kind: 'number', re: /(?<![0-9.,/])\d{10,}(?![0-9.,/])/gu },
-  // Passwords after the words that introduce them: the next token when it follows "là" / ":"
-  // or looks like a password (has a digit or symbol).
+  // OTP typed in groups after the word ("otp 123 456", "mã xác thực: 12 34 56").
+  {
+    kind: 'code',
+    re: new RegExp(
+      `(${NW_BEFORE}(?:otp|mã xác thực|ma xac thuc|mã xác nhận|ma xac nhan|mã kích hoạt|ma kich hoat)(?:\\s+\\p{L}+){0,3}?\\s*(?:là|la|:|=)?\\s*)(\\d(?:[\\s.\\-]?\\d){3,7})(?![0-9])`,
+      'giu',
+    ),
+    apply: (_m, intro) => `${intro}${PLACEHOLDER.code}`,
+  },
+  // Passwords: the value after "mật khẩu ... là / : / =", unless it is a question word.
   {
     kind: 'password',
-    re: new RegExp(`((?:mật khẩu|mat khau|mật mã|mat ma|passcode|password|pass|mk|pin)(?:\\s+(?:của (?:tôi|em|mình)|cua (?:toi|em|minh)))?)(\\s*(?:là|la|:|=)\\s*|\\s+)(\\S+)`, 'giu'),
-    keep: (_m, word, sep, value) =>
-      /là|la|:|=/iu.test(sep!) || /[0-9!@#$%^&*()_+=[\]{};'"\\|<>?~-]/u.test(value!) ? `${word}${sep}${PLACEHOLDER.password}` : undefined,
+    re: new RegExp(
+      `(${NW_BEFORE}(?:mật khẩu|mat khau|mật mã|mat ma|passcode|password|pass|mk|mã pin|ma pin|pin)${NW_AFTER}(?:\\s+\\p{L}+){0,4}?(?:\\s+(?:là|la)${NW_AFTER}\\s*|\\s*[:=]\\s*))([^\\s[]\\S*)`,
+      'giu',
+    ),
+    apply: (_m, intro, value) => {
+      const { core, tail } = stripTrailing(value!);
+      if (!core || QUESTION_WORDS.has(core.toLowerCase())) return null;
+      if (/^\d{1,2}$/.test(core)) return null; // "mật khẩu là 6 số": a length
+      return `${intro}${PLACEHOLDER.password}${tail}`;
+    },
+  },
+  // ... or the token right after the word when it looks like one: "mk 123456", "pin 1234".
+  {
+    kind: 'password',
+    re: new RegExp(
+      `(${NW_BEFORE}(?:mật khẩu|mat khau|mật mã|mat ma|passcode|password|pass|mk|mã pin|ma pin|pin)(?:\\s+(?:mới|moi|cũ|cu|của tôi|cua toi|của em|cua em))?\\s+)([^\\s[]\\S*)`,
+      'giu',
+    ),
+    apply: (_m, intro, value) => {
+      const { core, tail } = stripTrailing(value!);
+      if (core.length < 4 || !/[0-9!@#$%^&*()_+=[\]{};'"\\|<>?~-]/u.test(core)) return null;
+      return `${intro}${PLACEHOLDER.password}${tail}`;
+    },
   },
   // OTP-like codes: 4–8 digits standing alone (not dates "1/7/2024", not years 1900–2099, not money
   // "500.000", not the public hotlines 1900/1800 xxxx).
   {
     kind: 'code',
-    re: /(?<![0-9.,/:])(?<!(?:1900|1800)[\s.]?)\d{4,8}(?![0-9.,/:]|\s?(?:đ|d|vnđ|vnd|đồng|dong|k)\b)/giu,
-    keep: (m) => (m.length === 4 && /^(19|20)\d\d$/.test(m) ? m : undefined),
+    re: /(?<![0-9.,/:])(?<!(?:1900|1800)[\s.]?)\d{4,8}(?![0-9.,/:])(?!\s?(?:đ|d|vnđ|vnd|đồng|dong|k|nghìn|nghin|ngàn|ngan|triệu|trieu|người|nguoi|lượt|luot|hộ|mb|gb|kb|%)(?![\p{L}]))/giu,
+    apply: (m) => (/^(?:19|20)\d\d$/.test(m) || /^(?:1900|1800)\d{4}$/.test(m) ? null : PLACEHOLDER.code),
   },
-  // Names after "tôi tên là", "tên tôi là", "mình tên là", "em là" (+ capitalised words).
+  // Names after "tôi tên là", "tên tôi là", "họ và tên:", "tôi tên" + capitalised words.
   {
     kind: 'name',
-    re: new RegExp(`((?:tôi|toi|mình|minh|em|con|cháu|chau)\\s+tên\\s+là|(?:toi|minh|em)\\s+ten\\s+la|tên\\s+(?:tôi|mình|em)\\s+là|ten\\s+(?:toi|minh|em)\\s+la|họ\\s+tên|ho\\s+ten)(\\s*:?\\s*)((?:${L}+)(?:\\s+${L}+){0,3})`, 'giu'),
-    keep: (_m, intro, sep) => `${intro}${sep}${PLACEHOLDER.name}`,
+    re: new RegExp(
+      `(${NW_BEFORE}(?:(?:tôi|toi|mình|minh|em|con|cháu|chau|bố|bo|mẹ|me)\\s+(?:tên|ten)(?:\\s+(?:là|la))?|(?:tên|ten)\\s+(?:của\\s+|cua\\s+)?(?:tôi|toi|mình|minh|em|con|cháu|chau)\\s+(?:là|la)|(?:họ|ho)\\s+(?:và\\s+|va\\s+)?(?:tên|ten))${NW_AFTER})(\\s*:?\\s*)${NAME_WORDS}`,
+      'giu',
+    ),
+    apply: (_m, intro, sep, words) => {
+      const list = words!.split(/\s+/);
+      const sure = /(?:là|la)$/iu.test(intro!) || sep!.includes(':');
+      if (capitalised(list[0]!)) {
+        // Capitalised: the name is the run of capitalised words ("tôi tên là An, muốn hỏi").
+        let n = 0;
+        while (n < list.length && capitalised(list[n]!)) n++;
+        const rest = list.slice(n).join(' ');
+        return `${intro}${sep}${PLACEHOLDER.name}${rest ? ' ' + rest : ''}`;
+      }
+      // Lower case after "là" / ":" is still a name ("tên tôi là trần thị bích ngọc"); without
+      // them it is a question ("họ tên bị sai", "em tên trong VNeID sai").
+      if (!sure) return null;
+      const n = Math.min(list.length, 4);
+      const rest = list.slice(n).join(' ');
+      return `${intro}${sep}${PLACEHOLDER.name}${rest ? ' ' + rest : ''}`;
+    },
   },
+  // "em là Lê Minh Tuấn", "Tôi là Hoa": capitalised words only ("em là học sinh" stays).
   {
     kind: 'name',
-    re: new RegExp(`((?:^|[\\s,.!?])(?:em|tôi|mình)\\s+là)(\\s+)(\\p{Lu}${L}*(?:\\s+\\p{Lu}${L}*){0,3})`, 'gu'),
-    keep: (_m, intro, sep) => `${intro}${sep}${PLACEHOLDER.name}`,
+    re: /((?<![\p{L}\p{N}_])(?:[Ee]m|[Tt]ôi|[Tt]oi|[Mm]ình|[Mm]inh|[Cc]on|[Cc]háu|[Cc]hau)\s+(?:là|la))(\s+)(\p{Lu}\p{Ll}*(?![\p{L}])(?:\s+\p{Lu}\p{Ll}*(?![\p{L}])){0,3})/gu,
+    apply: (_m, intro, sep) => `${intro}${sep}${PLACEHOLDER.name}`,
   },
-  // House addresses after "số nhà" / "địa chỉ": up to the end of the clause.
+  // House numbers: "số nhà 12 ngõ 34, phố Huế" (the value starts with a digit or follows "là" / ":").
   {
     kind: 'address',
-    re: /((?:số nhà|so nha|địa chỉ|dia chi|nhà tôi ở|nha toi o)\s*(?:là|la|:)?\s*)([^,.;!?\n]{2,80})/giu,
-    keep: (_m, intro) => `${intro}${PLACEHOLDER.address}`,
+    re: new RegExp(
+      `(${NW_BEFORE}(?:số nhà|so nha)(?:\\s+(?:của\\s+|cua\\s+)?(?:tôi|toi|em|mình|minh))?\\s*(?:(?:là|la)${NW_AFTER}|:)?\\s*)(?=(?:số\\s*|so\\s*)?\\d)(${ADDRESS_TAIL})`,
+      'giu',
+    ),
+    apply: (_m, intro) => `${intro}${PLACEHOLDER.address}`,
+  },
+  // "địa chỉ (nhà / thường trú / của tôi) là|:|ở|tại ..." or "địa chỉ 12 Lê Lợi" / "địa chỉ thôn Đông".
+  {
+    kind: 'address',
+    re: new RegExp(
+      `(${NW_BEFORE}(?:địa chỉ|dia chi)(?:\\s+(?:nhà|nha|của|cua|tôi|toi|em|mình|minh|thường trú|thuong tru|tạm trú|tam tru|hiện tại|hien tai|hiện nay|hien nay|mới|moi|cũ|cu)){0,4}(?:\\s*(?:(?:là|la|ở|o|tại|tai)${NW_AFTER}|:)\\s*|\\s+(?=\\d|${ADDRESS_WORD})))(${ADDRESS_TAIL})`,
+      'giu',
+    ),
+    apply: (_m, intro, value) => {
+      const first = value!.trim().split(/\s+/)[0]!.toLowerCase();
+      if (QUESTION_WORDS.has(first)) return null; // "địa chỉ ở đâu", "địa chỉ: làm sao sửa"
+      return `${intro}${PLACEHOLDER.address}`;
+    },
+  },
+  // "nhà tôi ở thôn 3 ...", "tôi ở số 5 ngõ 7": a place with a number or an address word.
+  {
+    kind: 'address',
+    re: new RegExp(
+      `(${NW_BEFORE}(?:(?:nhà|nha)\\s+(?:tôi|toi|em|mình|minh)\\s+(?:ở|o|tại|tai)|(?:tôi|toi|em|mình|minh)\\s+(?:ở|o|sống ở|song o|sống tại|song tai|cư trú tại|cu tru tai))\\s+)(?=(?:số|so|thôn|thon|xóm|xom|ấp|ap|tổ|to|ngõ|ngo|hẻm|hem|kiệt|kiet|đường|duong|phố|pho|khu phố|kp|lô|lo)\\s*\\d|\\d)(${ADDRESS_TAIL})`,
+      'giu',
+    ),
+    apply: (_m, intro) => `${intro}${PLACEHOLDER.address}`,
   },
 ];
 
@@ -79,18 +221,12 @@ export function scrub(input: string): Scrubbed {
   let text = typeof input === 'string' ? input.normalize('NFC') : '';
   for (const rule of RULES) {
     text = text.replace(rule.re, (m: string, ...rest: unknown[]) => {
-      const groups = rest.filter((g): g is string => typeof g === 'string');
-      if (rule.keep) {
-        const kept = rule.keep(m, ...groups);
-        if (kept === m) return m;
-        if (kept !== undefined) {
-          found.add(rule.kind);
-          return kept;
-        }
-        if (groups.length > 0 && rule.kind === 'password') return m;
-      }
+      // replace() passes groups, then offset (number), the whole string, maybe named groups.
+      const groups = rest.slice(0, rest.findIndex((g) => typeof g === 'number')).map((g) => (typeof g === 'string' ? g : ''));
+      const replaced = rule.apply ? rule.apply(m, ...groups) : PLACEHOLDER[rule.kind];
+      if (replaced === null || replaced === m) return m;
       found.add(rule.kind);
-      return PLACEHOLDER[rule.kind];
+      return replaced;
     });
   }
   return { text, found };

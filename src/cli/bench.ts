@@ -1,0 +1,76 @@
+/**
+ * `npm run bench [-- --queries N]`: matcher speed and memory, side by side with the design
+ * card's baseline (a plain Fuse.js search over the raw phrasings), in one run.
+ * Queries: the content's phrasings, the dev set and out-of-scope fixtures, varied the way
+ * citizens type (no diacritics, typos, filler words), from a fixed seed.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import Fuse from 'fuse.js';
+
+const t0 = performance.now();
+const { loadKnowledge } = await import('../core/knowledge.js');
+const tImport = performance.now();
+const knowledge = loadKnowledge();
+const tReady = performance.now();
+
+const args = process.argv.slice(2);
+const n = Number(args[args.indexOf('--queries') + 1]) || 10_000;
+
+// Deterministic PRNG (mulberry32), so two runs ask the same questions.
+let seed = 20261127;
+const rand = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+const typo = (s: string) => {
+  const i = Math.floor(rand() * s.length);
+  return s.slice(0, i) + s.slice(i + 1);
+};
+const fillers = ['ad ơi', 'cho em hỏi', 'giúp mình với', 'ạ', 'với ạ', 'nhé', 'ở đâu vậy', 'làm sao'];
+
+const base: string[] = knowledge.content.entries.flatMap((e) => e.phrasings);
+const shared = new URL('../../../shared/eval/dev-questions.jsonl', import.meta.url).pathname;
+if (existsSync(shared)) for (const l of readFileSync(shared, 'utf8').split('\n')) if (l.trim()) base.push((JSON.parse(l) as { q: string }).q);
+const oos = new URL('../../test/fixtures/out-of-scope.txt', import.meta.url).pathname;
+if (existsSync(oos)) base.push(...readFileSync(oos, 'utf8').split('\n').filter((l) => l.trim()));
+const queries = Array.from({ length: n }, () => {
+  let q = pick(base);
+  if (rand() < 0.5) q = fold(q);
+  if (rand() < 0.3) q = typo(q);
+  if (rand() < 0.3) q = `${pick(fillers)} ${q}`;
+  return q;
+});
+
+function run(name: string, fn: (q: string) => unknown, count: number) {
+  for (let i = 0; i < Math.min(200, count); i++) fn(queries[i]!); // warm-up
+  const times = new Float64Array(count);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const s = performance.now();
+    fn(queries[i]!);
+    times[i] = performance.now() - s;
+  }
+  const total = performance.now() - start;
+  times.sort();
+  const pct = (p: number) => times[Math.min(count - 1, Math.floor(p * count))]!;
+  return { name, count, p50: pct(0.5), p99: pct(0.99), max: times[count - 1]!, qps: (count / total) * 1000 };
+}
+
+const ours = run('vneid-guide (chuẩn hóa + BM25 + Fuse sửa lỗi gõ)', (q) => knowledge.matcher.match(q), n);
+const heapAfterOurs = process.memoryUsage().heapUsed;
+
+const records = knowledge.content.entries.flatMap((e) => e.phrasings.map((p) => ({ id: e.id, p })));
+const fuse = new Fuse(records, { keys: ['p'], includeScore: true, ignoreDiacritics: true, threshold: 0.6 });
+const baseline = run('Fuse.js thuần trên các cách hỏi', (q) => fuse.search(q, { limit: 4 }), n);
+
+const fmt = (x: number) => x.toFixed(3).padStart(8);
+console.log(`Khởi động: nạp nội dung + dựng chỉ mục ${(tReady - tImport).toFixed(0)} ms (nạp mã ${(tImport - t0).toFixed(0)} ms); ${knowledge.content.entries.length} mục, ${records.length} cách hỏi`);
+console.log(`Bộ nhớ heap sau khi dựng và chạy: ${(heapAfterOurs / 1024 / 1024).toFixed(1)} MiB; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB`);
+console.log(`${'bộ so khớp'.padEnd(50)} số câu    p50 ms   p99 ms   max ms   câu/giây`);
+for (const r of [ours, baseline]) {
+  console.log(`${r.name.padEnd(50)} ${String(r.count).padStart(6)} ${fmt(r.p50)} ${fmt(r.p99)} ${fmt(r.max)} ${r.qps.toFixed(0).padStart(10)}`);
+}

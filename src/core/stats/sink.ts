@@ -1,0 +1,123 @@
+/**
+ * The engine's EventSink for statistics. The engine already scrubs; this is the last gate before
+ * the database, so it trusts nothing: text is scrubbed again, ids must look like content ids,
+ * codes are checked, the user key is shortened (and hashed if it does not look like a pseudonym),
+ * and unknown fields are dropped because each event is rebuilt field by field.
+ */
+import { createHash } from 'node:crypto';
+import { PLACEHOLDER, scrub, type SensitiveKind } from '../privacy/scrub.js';
+import type { DialogEvent, EventContext, EventSink, Outcome } from './events.js';
+import type { StatsStore } from './store.js';
+
+/** Longest text kept per question: enough to read, bounded so a pasted document cannot flood the table. */
+export const MAX_STORED_TEXT = 300;
+/** 64 bits of the pseudonym: unique enough per commune, and not the conversation key itself. */
+export const STATS_KEY_LENGTH = 16;
+/** A referral code that contained personal data is kept under this name (its numbers still count). */
+export const HIDDEN_CODE = '[ẨN]';
+
+const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const CODE_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const REFERRAL_RE = /^[A-Za-z0-9_-]{1,32}$/;
+const CHANNEL_RE = /^[a-z0-9_-]{1,32}$/i;
+const OUTCOMES: ReadonlySet<Outcome> = new Set(['answered', 'low-confidence', 'unanswered']);
+const KINDS = new Set(Object.keys(PLACEHOLDER));
+
+const cleanText = (v: unknown) => scrub(typeof v === 'string' ? v : '').text.slice(0, MAX_STORED_TEXT);
+const cleanId = (v: unknown): string | null => (typeof v === 'string' && v.length <= 64 && ID_RE.test(v) ? v : null);
+const cleanStep = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 999 ? v : null);
+const cleanScore = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(Math.min(Math.max(v, -1e6), 1e6) * 1e4) / 1e4 : 0);
+
+/** A short code (referral, failure) that must not carry a phone or ID number in disguise. */
+function cleanCode(v: unknown, shape: RegExp): string | null {
+  if (typeof v !== 'string' || !shape.test(v)) return null;
+  const { found } = scrub(v);
+  // 4–8 digits alone ("team2025") are fine in a code; phones, IDs, emails... are not.
+  return [...found].some((k) => k !== 'code') ? HIDDEN_CODE : v;
+}
+
+/** Rebuilds an event from known fields only; null when it cannot be recorded safely. */
+export function sanitizeEvent(event: DialogEvent): DialogEvent | null {
+  const e = event as unknown as Record<string, unknown>;
+  switch (event?.type) {
+    case 'conversation-start': {
+      const referral = e.referral === undefined ? null : cleanCode(e.referral, REFERRAL_RE);
+      return referral ? { type: 'conversation-start', referral } : { type: 'conversation-start' };
+    }
+    case 'question':
+      return {
+        type: 'question',
+        text: cleanText(e.text),
+        normalized: cleanText(e.normalized),
+        matchedId: cleanId(e.matchedId),
+        nearestId: cleanId(e.nearestId),
+        score: cleanScore(e.score),
+        outcome: OUTCOMES.has(e.outcome as Outcome) ? (e.outcome as Outcome) : 'unanswered',
+      };
+    case 'entry-view': {
+      const entryId = cleanId(e.entryId);
+      return entryId ? { type: 'entry-view', entryId } : null;
+    }
+    case 'walk-start':
+    case 'walk-complete': {
+      const guideId = cleanId(e.guideId);
+      return guideId ? { type: event.type, guideId } : null;
+    }
+    case 'walk-step':
+    case 'walk-stuck':
+    case 'walk-abandon': {
+      const guideId = cleanId(e.guideId);
+      const step = cleanStep(e.step);
+      return guideId && step ? { type: event.type, guideId, step } : null;
+    }
+    case 'sensitive-data': {
+      const kinds = Array.isArray(e.kinds) ? [...new Set(e.kinds.filter((k): k is SensitiveKind => typeof k === 'string' && KINDS.has(k)))] : [];
+      return { type: 'sensitive-data', kinds };
+    }
+    case 'delivery-failure':
+      return { type: 'delivery-failure', code: cleanCode(e.code, CODE_RE) ?? 'unknown' };
+    default:
+      return null;
+  }
+}
+
+/** The key statistics are filed under: a prefix of the pseudonym, or a hash of anything else. */
+export function statsUserKey(userKey: string): string {
+  if (/^[0-9a-f]{16,}$/.test(userKey)) return userKey.slice(0, STATS_KEY_LENGTH);
+  // Not a pseudonym (a channel passed a raw id by mistake): never store it as it is.
+  return createHash('sha256').update(`stats:${userKey}`).digest('hex').slice(0, STATS_KEY_LENGTH);
+}
+
+export interface StatsSinkOptions {
+  store: StatsStore;
+  /** Commune the events belong to (multi-commune setups later). */
+  commune?: string;
+  /**
+   * Told about write failures, which never reach the citizen: a statistic lost is better than a
+   * reply lost. Receives the error only (no event, no text), so it is safe to log.
+   */
+  onError?: (err: unknown) => void;
+}
+
+export class StatsSink implements EventSink {
+  private readonly commune: string;
+
+  constructor(private readonly o: StatsSinkOptions) {
+    this.commune = o.commune && /^[a-z0-9_-]{1,64}$/i.test(o.commune) ? o.commune : 'default';
+  }
+
+  async record(event: DialogEvent, context: EventContext): Promise<void> {
+    try {
+      const clean = sanitizeEvent(event);
+      if (!clean) return;
+      await this.o.store.record(clean, {
+        channel: typeof context.channel === 'string' && CHANNEL_RE.test(context.channel) ? context.channel : 'unknown',
+        userKey: statsUserKey(String(context.userKey ?? '')),
+        at: typeof context.at === 'number' && Number.isFinite(context.at) ? Math.trunc(context.at) : Date.now(),
+        commune: this.commune,
+      });
+    } catch (err) {
+      this.o.onError?.(err);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Admin sessions without server state: an HMAC-signed cookie `<expiry>.<nonce>.<signature>`.
+ * The signing key depends on the password, so changing ADMIN_PASSWORD ends every session.
+ * The CSRF token of a session is derived from its nonce (nothing to store either).
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SESSION_COOKIE = 'vg_admin';
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Constant-time: both sides are hashed to 32 bytes first, so lengths leak nothing either. */
+export function passwordMatches(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string' || given.length === 0 || given.length > 1024) return false;
+  return timingSafeEqual(sha256(given), sha256(expected));
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface Session {
+  exp: number;
+  csrf: string;
+}
+
+export class SessionSigner {
+  private readonly key: Buffer;
+
+  constructor(cookieSecret: string, password: string) {
+    // Domain-separated: the same secret may also serve other purposes (pseudonyms).
+    this.key = createHmac('sha256', cookieSecret).update('vneid-guide/admin-session\0').update(sha256(password)).digest();
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+
+  private csrfOf(nonce: string): string {
+    return createHmac('sha256', this.key).update(`csrf\0${nonce}`).digest('base64url');
+  }
+
+  issue(now: number, ttlMs: number): { token: string; session: Session } {
+    const exp = now + ttlMs;
+    const payload = `${exp}.${randomBytes(18).toString('base64url')}`;
+    return { token: `${payload}.${this.sign(payload)}`, session: { exp, csrf: this.csrfOf(payload) } };
+  }
+
+  verify(token: string | undefined, now: number): Session | null {
+    if (!token || token.length > 200) return null;
+    const m = /^(\d{1,16})\.([A-Za-z0-9_-]{10,64})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!m) return null;
+    const payload = `${m[1]}.${m[2]}`;
+    if (!safeEqual(this.sign(payload), m[3]!)) return null;
+    const exp = Number(m[1]);
+    if (!(exp > now)) return null;
+    return { exp, csrf: this.csrfOf(payload) };
+  }
+
+  csrfMatches(session: Session, given: unknown): boolean {
+    return typeof given === 'string' && safeEqual(session.csrf, given);
+  }
+}
+
+/** One cookie from a Cookie header (no dependency on a cookie plugin the app may or may not have). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+export function sessionCookie(token: string, maxAgeSec: number, secure: boolean, path: string): string {
+  return `${SESSION_COOKIE}=${token}; Path=${path}; Max-Age=${maxAgeSec}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+export function clearedCookie(secure: boolean, path: string): string {
+  return `${SESSION_COOKIE}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+/**
+ * A POST from a page of ours: the browser's Origin (or Referer) names this host. Requests with
+ * neither header are not from a browser form, and the SameSite=Strict cookie already stays home.
+ */
+export function sameOrigin(headers: { origin?: string | string[]; referer?: string | string[] }, host: string): boolean {
+  const origin = typeof headers.origin === 'string' ? headers.origin : undefined;
+  const referer = typeof headers.referer === 'string' ? headers.referer : undefined;
+  const source = origin ?? referer;
+  if (source === undefined) return true;
+  try {
+    return new URL(source).host === host;
+  } catch {
+    return false; // "null" (sandboxed or privacy-stripped) or garbage
+  }
+}

@@ -1,0 +1,312 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { SqliteStorage } from '../../../src/storage/sqlite.js';
+import { zaloOaPlugin } from '../../../src/channels/zalo-oa/plugin.js';
+import { ZaloFake, OA_SEND_PATH } from '../../helpers/zalo-fake.js';
+import { sharedKnowledge, tempDir } from '../../helpers/engine.js';
+import type { Reply } from '../../../src/core/dialog/reply.js';
+import {
+  attachmentEvent,
+  followEvent,
+  NON_TEXT_EVENTS,
+  oaConfig,
+  oaSendEvent,
+  receiptEvent,
+  SECRET,
+  sign,
+  startOa,
+  textEvent,
+  USER_ID,
+  type OaHarness,
+} from './setup.js';
+
+const { script } = sharedKnowledge();
+const fake = new ZaloFake();
+let tmp: ReturnType<typeof tempDir>;
+let oa: OaHarness | undefined;
+
+beforeAll(async () => {
+  await fake.start();
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => {
+  tmp = tempDir('zalo-oa-');
+  fake.reset();
+});
+afterEach(async () => {
+  await oa?.close();
+  oa = undefined;
+  tmp.cleanup();
+});
+
+const dbFile = () => join(tmp.dir, 'db.sqlite');
+const texts = () => fake.sentMessages().map((m) => m.message.text);
+
+describe('POST /webhooks/zalo: authentication', () => {
+  it('answers the unsigned empty test POST with 200 and processes nothing', async () => {
+    oa = await startOa(fake, dbFile());
+    expect((await oa.post('')).status).toBe(200);
+    expect((await oa.post('{}')).status).toBe(200);
+    expect((await fetch(oa.url, { method: 'POST' })).status).toBe(200);
+    await oa.queue.idle();
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('accepts a correctly signed event and replies to sender.id', async () => {
+    oa = await startOa(fake, dbFile());
+    const res = await oa.postSigned(textEvent('xin chào'));
+    expect(res.status).toBe(200);
+    await oa.queue.idle();
+    const sent = fake.sentMessages();
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((m) => m.recipient.user_id === USER_ID)).toBe(true);
+    expect(fake.to(OA_SEND_PATH)[0]!.headers['access_token']).toBe('AT-0');
+  });
+
+  it('rejects a bad mac, a missing header, an altered body, an old or far-future timestamp with 401', async () => {
+    oa = await startOa(fake, dbFile());
+    const raw = JSON.stringify(textEvent('xin chào'));
+    const ts = JSON.parse(raw).timestamp as string;
+    const good = sign(raw, ts);
+
+    expect((await oa.post(raw, { 'x-zevent-signature': 'mac=' + '0'.repeat(64) })).status).toBe(401);
+    expect((await oa.post(raw, { 'x-zevent-signature': sign(raw, ts, 'wrong-key') })).status).toBe(401);
+    expect((await oa.post(raw, { 'x-zevent-signature': 'mac=xyz' })).status).toBe(401);
+    expect((await oa.post(raw)).status).toBe(401);
+    expect((await oa.post(raw.replace('xin chào', 'xin chao'), { 'x-zevent-signature': good })).status).toBe(401);
+    // Same bytes re-serialised with other spacing: the signature is over the raw bytes.
+    expect((await oa.post(JSON.stringify(JSON.parse(raw), null, 1), { 'x-zevent-signature': good })).status).toBe(401);
+
+    const old = JSON.stringify(textEvent('xin chào', { timestamp: Date.now() - 11 * 60_000 }));
+    expect((await oa.post(old, { 'x-zevent-signature': sign(old, JSON.parse(old).timestamp) })).status).toBe(401);
+    const future = JSON.stringify(textEvent('xin chào', { timestamp: Date.now() + 60 * 60_000 }));
+    expect((await oa.post(future, { 'x-zevent-signature': sign(future, JSON.parse(future).timestamp) })).status).toBe(401);
+    // Within the window is fine.
+    const recent = JSON.stringify(textEvent('xin chào', { timestamp: Date.now() - 9 * 60_000 }));
+    expect((await oa.post(recent, { 'x-zevent-signature': sign(recent, JSON.parse(recent).timestamp) })).status).toBe(200);
+
+    await oa.queue.idle();
+    // Only the accepted event was answered.
+    expect(new Set(fake.sentMessages().map((m) => m.recipient.user_id))).toEqual(new Set([USER_ID]));
+    expect(oa.logs.join('\n')).toContain('"reason":"stale"');
+  });
+});
+
+describe('POST /webhooks/zalo: deduplication', () => {
+  it('processes a redelivered msg_id once, also after a restart on the same database file', async () => {
+    oa = await startOa(fake, dbFile());
+    const event = textEvent('xin chào', { msgId: 'redelivered-0001' });
+    expect((await oa.postSigned(event)).status).toBe(200);
+    expect((await oa.postSigned(event)).status).toBe(200);
+    await oa.queue.idle();
+    const afterFirst = fake.sentMessages().length;
+    expect(afterFirst).toBeGreaterThan(0);
+
+    await oa.close();
+    oa = await startOa(fake, dbFile());
+    // Zalo retries later with a fresh timestamp but the same msg_id.
+    expect((await oa.postSigned({ ...event, timestamp: String(Date.now()) })).status).toBe(200);
+    await oa.queue.idle();
+    expect(fake.sentMessages()).toHaveLength(afterFirst);
+
+    // A new message from the same user is still answered.
+    await oa.postSigned(textEvent('menu'));
+    await oa.queue.idle();
+    expect(fake.sentMessages().length).toBeGreaterThan(afterFirst);
+  });
+});
+
+describe('POST /webhooks/zalo: events', () => {
+  it('follow → greeting and the menu as Zalo buttons (exact JSON), to follower.id', async () => {
+    oa = await startOa(fake, dbFile());
+    const follower = '3301928374650019283';
+    expect((await oa.postSigned(followEvent('follow', { userId: follower }))).status).toBe(200);
+    await oa.queue.idle();
+    const sent = fake.sentMessages();
+    expect(sent).toHaveLength(3);
+    expect(sent[0]!.recipient.user_id).toBe(follower);
+    expect(sent[0]!.message.text).toContain('Xin chào! Mình là trợ lý VNeID của Xã Thử Nghiệm.');
+    expect(sent[0]!.message.attachment).toBeUndefined();
+    expect(sent[1]).toEqual({
+      recipient: { user_id: follower },
+      message: {
+        text: 'Bạn cần hỗ trợ gì?',
+        attachment: {
+          type: 'template',
+          payload: {
+            buttons: [
+              { title: 'Tiện ích mức 1', type: 'oa.query.show', payload: '#vg:m:l1' },
+              { title: 'Tiện ích mức 2', type: 'oa.query.show', payload: '#vg:m:l2' },
+              { title: 'Kích hoạt tài khoản', type: 'oa.query.show', payload: '#vg:m:activate' },
+            ],
+          },
+        },
+      },
+    });
+    expect(sent[2]).toEqual({
+      recipient: { user_id: follower },
+      message: {
+        text: 'Hoặc:',
+        attachment: {
+          type: 'template',
+          payload: {
+            buttons: [
+              { title: 'Tích hợp giấy tờ', type: 'oa.query.show', payload: '#vg:m:docs' },
+              { title: 'Hỏi đáp', type: 'oa.query.show', payload: '#vg:m:faq' },
+              { title: 'Liên hệ hỗ trợ', type: 'oa.query.show', payload: '#vg:m:contact' },
+            ],
+          },
+        },
+      },
+    });
+    // The raw request body is the JSON Zalo documents, with the access_token header (not Bearer).
+    const req = fake.to(OA_SEND_PATH)[1]!;
+    expect(req.headers['content-type']).toContain('application/json');
+    expect(req.headers['access_token']).toBe('AT-0');
+    expect(req.headers['authorization']).toBeUndefined();
+  });
+
+  it('a button tap arrives as text with our prefix and is handled as the payload', async () => {
+    oa = await startOa(fake, dbFile());
+    await oa.postSigned(textEvent('#vg:m:contact'));
+    await oa.queue.idle();
+    const sent = fake.sentMessages();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.message.text).toContain('Liên hệ hỗ trợ trực tiếp:');
+    expect(sent[0]!.message.attachment).toEqual({
+      type: 'template',
+      payload: { buttons: [{ title: 'Về menu', type: 'oa.query.show', payload: '#vg:menu' }] },
+    });
+  });
+
+  it.each(NON_TEXT_EVENTS)('%s → the "text only" reply and the menu', async (eventName) => {
+    oa = await startOa(fake, dbFile());
+    expect((await oa.postSigned(attachmentEvent(eventName))).status).toBe(200);
+    await oa.queue.idle();
+    expect(texts()[0]).toBe(script.messages.nonText.trim());
+    expect(texts()).toContain('Bạn cần hỗ trợ gì?');
+  });
+
+  it.each([
+    ['unfollow', () => followEvent('unfollow')],
+    ['oa_send_text', () => oaSendEvent('oa_send_text')],
+    ['oa_send_image', () => oaSendEvent('oa_send_image')],
+    ['user_received_message', () => receiptEvent('user_received_message')],
+    ['user_seen_message', () => receiptEvent('user_seen_message')],
+  ])('%s → 200 and ignored', async (_name, make) => {
+    oa = await startOa(fake, dbFile());
+    expect((await oa.postSigned(make())).status).toBe(200);
+    await oa.queue.idle();
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('an unknown event → 200, one log line with only the event name', async () => {
+    oa = await startOa(fake, dbFile());
+    const event = { ...textEvent('số điện thoại của tôi 0912345678'), event_name: 'user_send_poll' };
+    expect((await oa.postSigned(event)).status).toBe(200);
+    await oa.queue.idle();
+    expect(fake.requests).toHaveLength(0);
+    const line = oa.logs.find((l) => l.includes('user_send_poll'));
+    expect(line).toBeDefined();
+    expect(line).not.toContain(USER_ID);
+    expect(line).not.toContain('0912345678');
+  });
+
+  it('keeps a 64-bit id exact even if it arrives as a JSON number', async () => {
+    oa = await startOa(fake, dbFile());
+    const raw = JSON.stringify(textEvent('xin chào')).replace(`"id":"${USER_ID}"`, '"id":8830392714512213377');
+    expect(raw).toContain('"sender":{"id":8830392714512213377}');
+    const ts = /"timestamp":"(\d+)"/.exec(raw)![1]!;
+    expect((await oa.post(raw, { 'x-zevent-signature': sign(raw, ts) })).status).toBe(200);
+    await oa.queue.idle();
+    expect(fake.sentMessages()[0]!.recipient.user_id).toBe('8830392714512213377');
+  });
+});
+
+describe('replies', () => {
+  it('splits a 4,500-character answer into ordered parts, buttons on the last only', async () => {
+    const steps = Array.from({ length: 30 }, (_, i) => `${i + 1}. Bước ${i + 1}: ${'Mở ứng dụng VNeID, chọn mục cần dùng và làm theo hướng dẫn trên màn hình. '.repeat(2).trimEnd()}`);
+    const long = steps.join('\n');
+    expect(long.length).toBeGreaterThan(4_500);
+    const longReply: Reply = { text: long.slice(0, long.lastIndexOf('\n', 4_500)), buttons: [{ label: 'Về menu', payload: '#vg:menu' }] };
+    const engine = { handle: async () => [longReply] };
+    oa = await startOa(fake, dbFile(), { engine });
+    await oa.postSigned(textEvent('hướng dẫn dài'));
+    await oa.queue.idle();
+    const sent = fake.sentMessages();
+    expect(sent.length).toBe(3);
+    expect(sent.every((m) => m.message.text.length <= 2_000)).toBe(true);
+    // Ordered, nothing lost, every part starts at a step.
+    expect(sent.map((m) => m.message.text).join('\n')).toBe(longReply.text);
+    expect(sent.every((m) => /^\d+\. Bước/.test(m.message.text))).toBe(true);
+    expect(sent.slice(0, -1).every((m) => m.message.attachment === undefined)).toBe(true);
+    expect(sent.at(-1)!.message.attachment).toEqual({
+      type: 'template',
+      payload: { buttons: [{ title: 'Về menu', type: 'oa.query.show', payload: '#vg:menu' }] },
+    });
+  });
+
+  it('-213 (not a follower) → no retry, later replies dropped, a delivery-failure recorded without content', async () => {
+    oa = await startOa(fake, dbFile());
+    fake.script(OA_SEND_PATH, { body: { error: -213, message: 'User has not followed OA' } });
+    await oa.postSigned(followEvent('follow'));
+    await oa.queue.idle();
+    expect(fake.to(OA_SEND_PATH)).toHaveLength(1);
+    const failures = oa.sink.ofType('delivery-failure');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.event).toEqual({ type: 'delivery-failure', code: '-213' });
+    expect(failures[0]!.context.channel).toBe('zalo-oa');
+    expect(failures[0]!.context.userKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(failures)).not.toContain(USER_ID);
+  });
+
+  it('-216 mid-conversation → one refresh, then the retry succeeds with the new token', async () => {
+    oa = await startOa(fake, dbFile());
+    fake.script(OA_SEND_PATH, { body: { error: -216, message: 'Access token is invalid' } });
+    await oa.postSigned(textEvent('#vg:m:contact'));
+    await oa.queue.idle();
+    expect(fake.oauthCalls()).toHaveLength(1);
+    const sends = fake.to(OA_SEND_PATH);
+    expect(sends.map((r) => r.headers['access_token'])).toEqual(['AT-0', 'AT-1']);
+    expect(oa.sink.ofType('delivery-failure')).toHaveLength(0);
+  });
+});
+
+describe('privacy', () => {
+  it('logs and the database never hold the raw Zalo user id, message text or tokens', async () => {
+    oa = await startOa(fake, dbFile());
+    fake.script(OA_SEND_PATH, { body: { error: -216, message: 'Access token is invalid' } });
+    await oa.postSigned(textEvent('cách đăng ký tài khoản định danh mức 2'));
+    await oa.postSigned(followEvent('follow'));
+    const forged = JSON.stringify(textEvent('giả mạo'));
+    expect((await oa.post(forged, { 'x-zevent-signature': 'mac=' + 'f'.repeat(64) })).status).toBe(401);
+    await oa.queue.idle();
+    const logs = oa.logs.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [USER_ID, 'đăng ký tài khoản', 'AT-0', 'AT-1', 'RT-0', 'RT-1']) expect(logs).not.toContain(secret);
+
+    const rows = [
+      ...oa.storage.db.prepare('SELECT key, state FROM conversations').all(),
+      ...oa.storage.db.prepare('SELECT id FROM processed').all(),
+      ...oa.storage.db.prepare("SELECT key FROM kv WHERE key != 'zalo-oa:tokens'").all(),
+    ];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(rows)).not.toContain(USER_ID);
+  });
+});
+
+describe('encapsulation', () => {
+  it('keeps the raw-body parser inside the plugin: other routes still get parsed JSON', async () => {
+    const storage = new SqliteStorage(':memory:');
+    const app = Fastify();
+    await app.register(zaloOaPlugin, { config: oaConfig(fake), engine: { handle: async () => [] }, storage, secret: SECRET, autoRefresh: false });
+    app.post('/echo', async (req) => ({ body: req.body }));
+    const r = await app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } });
+    expect(r.json()).toEqual({ body: { a: 1 } });
+    await app.close();
+    await storage.close();
+  });
+});

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PLACEHOLDER, scrub, withoutPlaceholders } from '../../../src/core/privacy/scrub.js';
+
+interface Case {
+  input: string;
+  mustNotContain: string[];
+  mustContain: string[];
+}
+
+const corpus: Case[] = readFileSync(new URL('../../fixtures/scrub-corpus.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as Case);
+
+/** Digits with the separators citizens type between them removed: "0912 345.678" → "0912345678". */
+const joinDigits = (s: string) => s.replace(/(\d)[\s.\-()]+(?=\d)/g, '$1');
+
+describe('scrub corpus', () => {
+  it('has at least 60 realistic messages, with and without diacritics', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(60);
+    expect(corpus.filter((c) => !/[à-ỹđÀ-ỸĐ]/u.test(c.input)).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(corpus.map((c) => [c.input, c] as const))('%s', (_input, c) => {
+    const out = scrub(c.input).text;
+    for (const bad of c.mustNotContain) {
+      expect(out, `"${bad}" must be gone`).not.toContain(bad);
+      // The same digits typed with other separators must not survive either.
+      if (/\d{4}/.test(joinDigits(bad))) expect(joinDigits(out)).not.toContain(joinDigits(bad).replace(/\D/g, '').slice(-8));
+    }
+    for (const good of c.mustContain) expect(out, `"${good}" must stay`).toContain(good);
+    // Idempotent: the statistics sink scrubs scrubbed text again.
+    expect(scrub(out).text).toBe(out);
+  });
+
+  it('reports what it found', () => {
+    const r = scrub('sdt 0912345678, cccd 001203004567, otp 123456, mk: Abc@123');
+    expect([...r.found].sort()).toEqual(['code', 'id', 'password', 'phone']);
+    expect(scrub('đăng ký mức 2 ở đâu').found.size).toBe(0);
+  });
+
+  it('withoutPlaceholders removes every placeholder', () => {
+    const all = Object.values(PLACEHOLDER).join(' x ');
+    expect(withoutPlaceholders(all).replace(/\s+/g, ' ').trim()).toBe(Array(Object.keys(PLACEHOLDER).length - 1).fill('x').join(' '));
+  });
+
+  it('never throws on odd input', () => {
+    expect(scrub('').text).toBe('');
+    expect(scrub(undefined as unknown as string).text).toBe('');
+    expect(scrub('[SĐT] [MẬT KHẨU] mk [MẬT KHẨU]').text).toBe('[SĐT] [MẬT KHẨU] mk [MẬT KHẨU]');
+    expect(() => scrub('1'.repeat(5000) + ' mật khẩu là ' + 'a'.repeat(5000))).not.toThrow();
+  });
+});
