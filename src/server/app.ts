@@ -16,6 +16,8 @@ import { healthPlugin } from './health.js';
 import { webChatPlugin } from '../channels/web/plugin.js';
 import { loggerOptions } from './logger.js';
 import { telegramPlugin } from '../channels/telegram/plugin.js';
+import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager } from '../channels/zalo-oa/plugin.js';
+import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -86,7 +88,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   const channels = ['web'];
 
-  await app.register(healthPlugin, { storage: deps.storage });
+  // A Zalo OA whose token cannot be refreshed needs an admin: /healthz says so.
+  const zaloTokens = zaloOaEnabled(config) ? createZaloTokenManager(config, deps.storage, app.log) : undefined;
+  await app.register(healthPlugin, { storage: deps.storage, checks: zaloTokens ? [zaloTokens.healthCheck] : [] });
   await app.register(webChatPlugin, {
     engine,
     secret: deps.secret,
@@ -109,6 +113,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
     });
     channels.push('telegram');
+  }
+
+  if (zaloTokens) {
+    await app.register(zaloOaPlugin, { config, engine, storage: deps.storage, secret: deps.secret, tokens: zaloTokens, ...(deps.sink ? { sink: deps.sink } : {}) });
+    channels.push('zalo-oa');
+  }
+  if (zaloBotEnabled(config)) {
+    await app.register(zaloBotPlugin, { config, engine, storage: deps.storage, secret: deps.secret, ...(deps.sink ? { sink: deps.sink } : {}) });
+    channels.push('zalo-bot');
   }
 
   return { app, engine, channels };

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { load as parseYaml, YAMLException } from 'js-yaml';
 import { entrySchema, type Entry } from './schema.js';
 
 export interface ContentError {
@@ -46,9 +46,9 @@ export function readContent(dir: string = DEFAULT_CONTENT_DIR): { base: ContentB
     const file = join('entries', name);
     let raw: unknown;
     try {
-      raw = parseYaml(readFileSync(join(entriesDir, name), 'utf8'));
+      raw = parseYaml(readFileSync(join(entriesDir, name), 'utf8'), { filename: name });
     } catch (err) {
-      const where = err instanceof YAMLParseError && err.linePos ? `dòng ${err.linePos[0].line}` : '-';
+      const where = err instanceof YAMLException && err.mark ? `dòng ${err.mark.line + 1}` : '-';
       errors.push({ file, field: where, reason: `YAML sai cú pháp: ${(err as Error).message.split('\n')[0]}` });
       continue;
     }

@@ -1,6 +1,6 @@
 /** The bot's own words and main menu, from content/dialog.yaml (editable by officials). */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { BUTTON_LABEL_MAX, entryKinds } from '../content/schema.js';
 

@@ -4,7 +4,7 @@
  * content and to every question, so both meet in one vocabulary of unaccented syllables.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { foldDiacritics } from './vietnamese.js';
 

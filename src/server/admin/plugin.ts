@@ -1,0 +1,290 @@
+/**
+ * The officials' dashboard at /admin: anonymised statistics, campaign numbers, the review list of
+ * unanswered questions, CSV exports. One password (ADMIN_PASSWORD); a signed HttpOnly
+ * SameSite=Strict session cookie; login attempts rate-limited; POSTs checked for origin and
+ * CSRF token. Register it without a prefix: its routes live under /admin.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { ContentBase } from '../../core/content/loader.js';
+import { dayRange, formatDay, type StatsRange, type StatsStore } from '../../core/stats/store.js';
+import { clearedCookie, passwordMatches, readCookie, sameOrigin, SESSION_COOKIE, sessionCookie, SessionSigner, type Session } from './auth.js';
+import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
+import { toCsv } from './csv.js';
+import { html, type SafeHtml } from './html.js';
+import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
+import { BASE, cards, chartBlock, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, tableBlock, type RangeView } from './views.js';
+
+export interface AdminPluginOptions {
+  /** ADMIN_PASSWORD (at least 8 characters). Without one, do not register the plugin. */
+  password: string;
+  store: StatsStore;
+  content: ContentBase;
+  /** Signs session cookies (≥ 16 characters); the stats secret will do, keys are domain-separated. */
+  cookieSecret: string;
+  /** Shown in the header and on the login page. */
+  communeName?: string;
+  /** Login attempts per IP per minute (default 5; the next one gets 429). */
+  loginAttemptsPerMinute?: number;
+  /** Session lifetime (default 8 hours: one working day). */
+  sessionTtlMs?: number;
+  /** Default date range when none is given (default 30 days up to today). */
+  defaultDays?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+const PUBLIC_ROUTES = new Set([`${BASE}/login`, `${BASE}/assets/admin.css`, `${BASE}/assets/admin.js`, `${BASE}/assets/chart.umd.js`]);
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  // Not no-referrer: browsers would then send "Origin: null" with our own form posts.
+  'referrer-policy': 'same-origin',
+};
+
+/** Where to go after login: only our own pages (no open redirect). */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/admin(?:[/?][^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : BASE;
+}
+
+export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o) => {
+  if (typeof o.password !== 'string' || o.password.length < 8) throw new Error('adminPlugin: password phải có ít nhất 8 ký tự');
+  if (typeof o.cookieSecret !== 'string' || o.cookieSecret.length < 16) throw new Error('adminPlugin: cookieSecret phải có ít nhất 16 ký tự');
+  const now = o.now ?? Date.now;
+  const ttlMs = o.sessionTtlMs ?? 8 * 3600_000;
+  const signer = new SessionSigner(o.cookieSecret, o.password);
+  const sessions = new WeakMap<FastifyRequest, Session>();
+  const defaultDays = o.defaultDays ?? 30;
+
+  // Both are encapsulated here; an app that already has them keeps its own.
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit: 4096 });
+  if (!app.hasDecorator('rateLimit')) await app.register(rateLimit, { global: false });
+
+  app.addHook('onSend', async (req, res, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.header(k, v);
+    if (!req.url.startsWith(`${BASE}/assets/`)) res.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.addHook('onRequest', async (req, res) => {
+    const route = req.routeOptions.url ?? '';
+    if (PUBLIC_ROUTES.has(route)) return;
+    const session = signer.verify(readCookie(req.headers.cookie, SESSION_COOKIE), now());
+    if (session) {
+      sessions.set(req, session);
+      return;
+    }
+    if (route.startsWith(`${BASE}/csv/`) || route.startsWith(`${BASE}/api/`)) {
+      return res.code(401).type('application/json; charset=utf-8').send({ error: 'Cần đăng nhập trang thống kê.' });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return res.code(401).type('text/html; charset=utf-8').send(messagePage('Cần đăng nhập', 'Phiên đăng nhập đã hết hạn.', { href: `${BASE}/login`, label: 'Đăng nhập lại' }));
+    return res.redirect(`${BASE}/login?next=${encodeURIComponent(safeNext(req.url))}`, 302);
+  });
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, req, res) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status === 429) {
+      return res
+        .code(429)
+        .type('text/html; charset=utf-8')
+        .send(loginPage({ error: 'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng đợi 1 phút rồi thử lại.', ...(o.communeName ? { communeName: o.communeName } : {}) }));
+    }
+    if (status >= 500) req.log.error({ err: { message: err.message, code: err.code } }, 'admin request failed');
+    const message = status >= 500 ? 'Máy chủ đang gặp sự cố. Vui lòng thử lại sau.' : 'Yêu cầu không hợp lệ.';
+    return res.code(status).type('text/html; charset=utf-8').send(messagePage('Có lỗi', message, { href: BASE, label: 'Về trang tổng quan' }));
+  });
+
+  // ——— assets (public: nothing secret in a stylesheet or a chart library) ———
+
+  const asset = (path: string, type: string, body: () => string) =>
+    app.get(`${BASE}/assets/${path}`, { config: { rateLimit: false } } as object, async (_req, res) =>
+      res.type(type).header('cache-control', 'public, max-age=86400').send(body()),
+    );
+  asset('admin.css', 'text/css; charset=utf-8', () => ADMIN_CSS);
+  asset('admin.js', 'application/javascript; charset=utf-8', () => ADMIN_JS);
+  asset('chart.umd.js', 'application/javascript; charset=utf-8', chartJsSource);
+
+  // ——— login / logout ———
+
+  const secure = (req: FastifyRequest) => req.protocol === 'https';
+  const loginOpts = (extra: { error?: string; next?: string }) => ({ ...extra, ...(o.communeName ? { communeName: o.communeName } : {}) });
+
+  app.get(`${BASE}/login`, async (req, res) => {
+    const next = safeNext((req.query as Record<string, unknown>).next);
+    if (signer.verify(readCookie(req.headers.cookie, SESSION_COOKIE), now())) return res.redirect(next, 303);
+    return res.type('text/html; charset=utf-8').send(loginPage(loginOpts({ next })));
+  });
+
+  app.post(
+    `${BASE}/login`,
+    {
+      config: {
+        rateLimit: {
+          max: o.loginAttemptsPerMinute ?? 5,
+          timeWindow: 60_000,
+          errorResponseBuilder: (_req: FastifyRequest, ctx: { ttl: number }) => ({ statusCode: 429, code: 'ADMIN_LOGIN_RATE', message: `retry ${Math.ceil(ctx.ttl / 1000)}s` }),
+        },
+      },
+    } as object,
+    async (req, res) => {
+      if (!sameOrigin(req.headers, req.host)) {
+        return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không hợp lệ', 'Yêu cầu đăng nhập không đến từ trang này.'));
+      }
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const next = safeNext(body.next);
+      if (!passwordMatches(body.password, o.password)) {
+        req.log.warn({ admin: 'login-failed' }, 'admin login failed');
+        return res.code(401).type('text/html; charset=utf-8').send(loginPage(loginOpts({ error: 'Mật khẩu không đúng.', next })));
+      }
+      const { token } = signer.issue(now(), ttlMs);
+      req.log.info({ admin: 'login' }, 'admin login');
+      return res.header('set-cookie', sessionCookie(token, Math.floor(ttlMs / 1000), secure(req), BASE)).redirect(next, 303);
+    },
+  );
+
+  app.post(`${BASE}/logout`, async (req, res) => {
+    const session = sessions.get(req)!;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!sameOrigin(req.headers, req.host) || !signer.csrfMatches(session, body.csrf)) {
+      return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF).', { href: BASE, label: 'Về trang tổng quan' }));
+    }
+    return res.header('set-cookie', clearedCookie(secure(req), BASE)).redirect(`${BASE}/login`, 303);
+  });
+
+  // ——— date range ———
+
+  function readRange(req: FastifyRequest): { view: RangeView; range: StatsRange } {
+    const q = req.query as Record<string, unknown>;
+    const today = formatDay(now());
+    const fallbackFrom = formatDay(now() - (defaultDays - 1) * 86_400_000);
+    const from = typeof q.from === 'string' ? q.from : undefined;
+    const to = typeof q.to === 'string' ? q.to : undefined;
+    if (from === undefined && to === undefined) return { view: { from: fallbackFrom, to: today }, range: dayRange(fallbackFrom, today)! };
+    const range = from !== undefined && to !== undefined ? dayRange(from, to) : undefined;
+    if (range && range.to - range.from <= 3700 * 86_400_000) return { view: { from: from!, to: to! }, range };
+    return {
+      view: { from: fallbackFrom, to: today, warning: `Khoảng ngày không hợp lệ (cần "từ ngày" trước "đến ngày", tối đa 10 năm). Đang hiển thị ${defaultDays} ngày gần nhất.` },
+      range: dayRange(fallbackFrom, today)!,
+    };
+  }
+
+  const load = async (keys: string[], ctx: TableContext) => {
+    const out = new Map<string, LoadedTable>();
+    for (const k of keys) out.set(k, await TABLE_BY_KEY.get(k)!.load(ctx));
+    return out;
+  };
+
+  const send = (res: FastifyReply, page: string) => res.type('text/html; charset=utf-8').send(page);
+
+  // ——— pages ———
+
+  const page = (path: string, title: string, render: (view: RangeView, ctx: TableContext) => Promise<{ body: SafeHtml; chartData?: unknown }>) =>
+    app.get(`${BASE}${path}`, async (req, res) => {
+      const { view, range } = readRange(req);
+      const ctx: TableContext = { store: o.store, content: o.content, range };
+      const { body, chartData } = await render(view, ctx);
+      return send(
+        res,
+        layout({ title, active: path, range: view, csrf: sessions.get(req)!.csrf, body, ...(o.communeName ? { communeName: o.communeName } : {}), ...(chartData ? { chartData } : {}) }),
+      );
+    });
+
+  page('', 'Tổng quan', async (view, ctx) => {
+    const t = await load(['per-day', 'channels', 'per-week', 'sensitive'], ctx);
+    const ov = await o.store.overview(ctx.range);
+    const perDay = t.get('per-day')!;
+    const perWeek = t.get('per-week')!;
+    const series = perDaySeries(perDay.rows.map((r) => r.raw as { day: string; answered: number; lowConfidence: number; unanswered: number }), ctx.range.from, ctx.range.to);
+    const weeks = perWeek.rows.map((r) => r.raw as { week: string; users: number });
+    const body = html`${cards([
+      { key: 'conversations', label: 'Cuộc trò chuyện', value: fmtInt(ov.conversations) },
+      { key: 'users', label: 'Người dùng (ẩn danh)', value: fmtInt(ov.users) },
+      { key: 'questions', label: 'Câu hỏi', value: fmtInt(ov.questions) },
+      { key: 'answered-rate', label: 'Tỉ lệ trả lời được', value: fmtPct(ov.answered, ov.questions) },
+      { key: 'unanswered', label: 'Chưa trả lời được / chưa chắc', value: fmtInt(ov.unanswered + ov.lowConfidence) },
+      { key: 'walks-completed', label: 'Lượt hoàn thành hướng dẫn', value: fmtInt(ov.walksCompleted) },
+      { key: 'stuck', label: 'Lượt bấm “Tôi bị lỗi”', value: fmtInt(ov.stuck) },
+      { key: 'failures', label: 'Lỗi gửi tin', value: fmtInt(ov.deliveryFailures) },
+    ])}
+<p class="muted"><a href="${BASE}/csv/overview?from=${view.from}&to=${view.to}" download>Tải CSV các chỉ số tổng quan</a></p>
+${chartBlock('chart-per-day', 'Câu hỏi mỗi ngày', 'Biểu đồ số câu hỏi mỗi ngày; số liệu chi tiết ở bảng bên dưới.')}
+${tableBlock(t.get('channels')!, view)}
+${chartBlock('chart-per-week', 'Người dùng mỗi tuần', 'Biểu đồ số người dùng mỗi tuần; số liệu ở bảng bên dưới.')}
+${tableBlock(perWeek, view)}
+${tableBlock(perDay, view)}
+${tableBlock(t.get('sensitive')!, view)}`;
+    return {
+      body,
+      chartData: { perDay: series, perWeek: { labels: weeks.map((w) => `${w.week.slice(8, 10)}/${w.week.slice(5, 7)}`), users: weeks.map((w) => w.users) } },
+    };
+  });
+
+  page('/topics', 'Chủ đề và câu hỏi', async (view, ctx) => {
+    const t = await load(['topics', 'questions'], ctx);
+    return { body: html`${tableBlock(t.get('topics')!, view)}${tableBlock(t.get('questions')!, view)}` };
+  });
+
+  page('/review', 'Câu hỏi cần xem lại', async (view, ctx) => {
+    const t = await load(['review'], ctx);
+    return { body: tableBlock(t.get('review')!, view) };
+  });
+
+  page('/guides', 'Hướng dẫn từng bước', async (view, ctx) => {
+    const t = await load(['guides', 'funnel'], ctx);
+    const funnel = t.get('funnel')!;
+    const groups = new Map<string, LoadedTable['rows']>();
+    for (const r of funnel.rows) {
+      const id = (r.raw as { guideId: string }).guideId;
+      groups.set(id, [...(groups.get(id) ?? []), r]);
+    }
+    const perGuide = [...groups].map(([id, rows]) =>
+      tableBlock(funnel, view, { rows, columns: [1, 2, 3, 4, 5, 6], heading: 'h3', csv: false, title: `${o.content.byId.get(id)?.title ?? id} (${id})` }),
+    );
+    return {
+      body: html`${tableBlock(t.get('guides')!, view)}
+<section class="block" id="funnels"><h2>${funnel.title}</h2><p class="note">${funnel.note ?? ''}</p>
+<a class="csv" href="${BASE}/csv/funnel?from=${view.from}&to=${view.to}" download>Tải CSV (tất cả hướng dẫn)</a>
+${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</section>`,
+    };
+  });
+
+  page('/documents', 'Theo loại giấy tờ', async (view, ctx) => {
+    const t = await load(['documents'], ctx);
+    return { body: tableBlock(t.get('documents')!, view) };
+  });
+
+  page('/referrals', 'Theo mã giới thiệu', async (view, ctx) => {
+    const t = await load(['referrals'], ctx);
+    return { body: tableBlock(t.get('referrals')!, view) };
+  });
+
+  page('/failures', 'Lỗi gửi tin', async (view, ctx) => {
+    const t = await load(['failures'], ctx);
+    return { body: tableBlock(t.get('failures')!, view) };
+  });
+
+  // ——— exports ———
+
+  app.get(`${BASE}/csv/:table`, async (req, res) => {
+    const def = TABLE_BY_KEY.get((req.params as { table: string }).table);
+    if (!def) return res.code(404).type('application/json; charset=utf-8').send({ error: 'Không có bảng này.' });
+    const { view, range } = readRange(req);
+    const t = await def.load({ store: o.store, content: o.content, range });
+    return res
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="vneid-${t.key}-${view.from}_${view.to}.csv"`)
+      .send(toCsv(t.headers, t.rows.map((r) => r.cells)));
+  });
+
+  app.get(`${BASE}/api/:table`, async (req, res) => {
+    const def = TABLE_BY_KEY.get((req.params as { table: string }).table);
+    if (!def) return res.code(404).send({ error: 'Không có bảng này.' });
+    const { view, range } = readRange(req);
+    const t = await def.load({ store: o.store, content: o.content, range });
+    return { table: t.key, title: t.title, from: view.from, to: view.to, headers: t.headers, rows: t.rows.map((r) => r.cells) };
+  });
+};

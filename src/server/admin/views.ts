@@ -1,0 +1,171 @@
+/** The dashboard's pages: a shared layout, the login form, and tables rendered from tables.ts. */
+import { formatDay } from '../../core/stats/store.js';
+import { fmtInt, fmtPct, html, jsonForScript, type SafeHtml } from './html.js';
+import type { LoadedTable } from './tables.js';
+import { viDay } from './tables.js';
+
+export const BASE = '/admin';
+
+export interface PageTab {
+  path: string;
+  label: string;
+}
+
+export const TABS: readonly PageTab[] = [
+  { path: '', label: 'Tổng quan' },
+  { path: '/topics', label: 'Chủ đề' },
+  { path: '/review', label: 'Cần xem lại' },
+  { path: '/guides', label: 'Hướng dẫn từng bước' },
+  { path: '/documents', label: 'Theo giấy tờ' },
+  { path: '/referrals', label: 'Mã giới thiệu' },
+  { path: '/failures', label: 'Lỗi gửi tin' },
+];
+
+export interface RangeView {
+  from: string;
+  to: string;
+  warning?: string;
+}
+
+const qs = (r: RangeView) => `?from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}`;
+
+function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = ''): string {
+  return html`<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${title}</title>
+<link rel="stylesheet" href="${BASE}/assets/admin.css">
+</head>
+<body>
+${body}
+${scripts}
+</body>
+</html>`.value;
+}
+
+export interface LayoutOptions {
+  title: string;
+  active: string;
+  range: RangeView;
+  csrf: string;
+  communeName?: string;
+  body: SafeHtml;
+  chartData?: unknown;
+}
+
+export function layout(o: LayoutOptions): string {
+  const nav = TABS.map(
+    (t) => html`<a href="${BASE}${t.path}${qs(o.range)}" ${t.path === o.active ? html`aria-current="page"` : ''}>${t.label}</a>`,
+  );
+  const body = html`<header class="top">
+  <h1>Thống kê trợ lý VNeID${o.communeName ? html` — ${o.communeName}` : ''}</h1>
+  <div class="sub">Số liệu ẩn danh: không lưu tên, số điện thoại, số định danh hay nội dung chưa che.
+    <form class="inline" method="post" action="${BASE}/logout">
+      <input type="hidden" name="csrf" value="${o.csrf}">
+      <button class="link" type="submit">Đăng xuất</button>
+    </form>
+  </div>
+</header>
+<nav class="tabs" aria-label="Các trang thống kê">${nav}</nav>
+<main>
+  <form class="range" method="get" action="${BASE}${o.active}">
+    <label>Từ ngày <input type="date" name="from" value="${o.range.from}" required></label>
+    <label>Đến ngày <input type="date" name="to" value="${o.range.to}" required></label>
+    <button type="submit">Xem</button>
+    <span class="muted">Đang xem: ${viDay(o.range.from)} – ${viDay(o.range.to)}</span>
+  </form>
+  ${o.range.warning ? html`<p class="warning" role="alert">${o.range.warning}</p>` : ''}
+  <h2 class="page-title">${o.title}</h2>
+  ${o.body}
+</main>
+<footer>Giờ Việt Nam (UTC+7). Dữ liệu cũ hơn thời hạn lưu trữ được tự động xóa hằng ngày.</footer>`;
+  const scripts =
+    o.chartData === undefined
+      ? ''
+      : html`<script type="application/json" id="chart-data">${jsonForScript(o.chartData)}</script>
+<script src="${BASE}/assets/chart.umd.js"></script>
+<script src="${BASE}/assets/admin.js"></script>`;
+  return shell(`${o.title} — Thống kê VNeID`, body, scripts);
+}
+
+export function loginPage(o: { error?: string; next?: string; communeName?: string }): string {
+  return shell(
+    'Đăng nhập — Thống kê VNeID',
+    html`<main>
+  <form class="login" method="post" action="${BASE}/login">
+    <h1>Trang thống kê trợ lý VNeID</h1>
+    <p class="muted">Dành cho cán bộ${o.communeName ? html` ${o.communeName}` : ''}. Nhập mật khẩu quản trị để xem số liệu.</p>
+    ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
+    <label>Mật khẩu
+      <input type="password" name="password" autocomplete="current-password" required autofocus>
+    </label>
+    <input type="hidden" name="next" value="${o.next ?? ''}">
+    <button type="submit">Đăng nhập</button>
+  </form>
+</main>`,
+  );
+}
+
+export function messagePage(title: string, message: string, link?: { href: string; label: string }): string {
+  return shell(title, html`<main><div class="login"><h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}</div></main>`);
+}
+
+/** One table with its CSV link; `columns` picks and orders columns (default: all). */
+export function tableBlock(t: LoadedTable, range: RangeView, o: { columns?: number[]; heading?: 'h2' | 'h3'; title?: string; csv?: boolean; rows?: LoadedTable['rows'] } = {}): SafeHtml {
+  const cols = o.columns ?? t.headers.map((_, i) => i);
+  const rows = o.rows ?? t.rows;
+  const title = o.title ?? t.title;
+  const heading = o.heading === 'h3' ? html`<h3>${title}</h3>` : html`<h2>${title}</h2>`;
+  const csv = o.csv === false ? '' : html`<a class="csv" href="${BASE}/csv/${t.key}${qs(range)}" download>Tải CSV</a>`;
+  const table =
+    rows.length === 0
+      ? html`<p class="empty">${t.empty}</p>`
+      : html`<div class="scroll"><table>
+<thead><tr>${cols.map((i) => html`<th scope="col"${t.numeric[i] ? html` class="n"` : ''}>${t.headers[i]}</th>`)}</tr></thead>
+<tbody>${rows.map((r) => html`<tr>${cols.map((i) => html`<td${t.numeric[i] ? html` class="n"` : ''}>${r.html[i]}</td>`)}</tr>`)}</tbody>
+</table></div>`;
+  return html`<section class="block" id="t-${t.key}" data-table="${t.key}">
+${heading}
+${t.note ? html`<p class="note">${t.note}</p>` : ''}
+${csv}
+${table}
+</section>`;
+}
+
+export interface Card {
+  key: string;
+  label: string;
+  value: string;
+}
+
+export function cards(list: readonly Card[]): SafeHtml {
+  return html`<dl class="cards">${list.map((c) => html`<div class="card" data-card="${c.key}"><dt>${c.label}</dt><dd>${c.value}</dd></div>`)}</dl>`;
+}
+
+export function chartBlock(id: string, title: string, fallback: string): SafeHtml {
+  return html`<section class="block"><h2>${title}</h2><div class="chart"><canvas id="${id}" role="img" aria-label="${fallback}"></canvas></div></section>`;
+}
+
+/** Per-day series with the days without questions as zeros (the table keeps days with data only). */
+export function perDaySeries(rows: ReadonlyArray<{ day: string; answered: number; lowConfidence: number; unanswered: number }>, from: number, to: number) {
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const labels: string[] = [];
+  const answered: number[] = [];
+  const lowConfidence: number[] = [];
+  const unanswered: number[] = [];
+  const days = Math.min(Math.round((to - from) / 86_400_000), 800);
+  for (let i = 0; i < days; i++) {
+    const day = formatDay(from + i * 86_400_000);
+    const r = byDay.get(day);
+    labels.push(`${day.slice(8, 10)}/${day.slice(5, 7)}`);
+    answered.push(r?.answered ?? 0);
+    lowConfidence.push(r?.lowConfidence ?? 0);
+    unanswered.push(r?.unanswered ?? 0);
+  }
+  return { labels, answered, lowConfidence, unanswered };
+}
+
+export { fmtInt, fmtPct };

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config.js';
+import { makeApp } from '../helpers/app.js';
+
+describe('configuration', () => {
+  it('defaults need no variables at all', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(3000);
+    expect(c.DATA_DIR).toBe('./data');
+    expect(c.TELEGRAM_BOT_TOKEN).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ TELEGRAM_BOT_TOKEN: 'not-a-token' }, 'TELEGRAM_BOT_TOKEN'],
+    [{ PUBLIC_URL: 'example.org' }, 'PUBLIC_URL'],
+    [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ZALO_APP_ID: 'abc' }, 'ZALO_APP_ID'],
+  ])('a bad value stops start-up naming the variable: %o', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('empty values count as unset', () => {
+    expect(loadConfig({ PORT: '', TELEGRAM_BOT_TOKEN: '' }).PORT).toBe(3000);
+  });
+
+  it('a Telegram token without a webhook secret is refused', async () => {
+    await expect(makeApp({ TELEGRAM_BOT_TOKEN: '123:abcdefghijklmnopqrstuvwxyz' })).rejects.toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+  });
+
+  it('channels switch on when their variables are set', async () => {
+    const t = await makeApp({
+      TELEGRAM_BOT_TOKEN: '123:abcdefghijklmnopqrstuvwxyz',
+      TELEGRAM_WEBHOOK_SECRET: 'secret-secret-secret',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
+      ZALO_APP_ID: '1234567890',
+      ZALO_OA_SECRET_KEY: 'oa-secret',
+      ZALO_API_BASE: 'http://127.0.0.1:9',
+      ZALO_OAUTH_BASE: 'http://127.0.0.1:9',
+      ZALO_BOT_TOKEN: '1:bot-token',
+      ZALO_BOT_WEBHOOK_SECRET: 'bot-secret-123',
+      ZALO_BOT_API_BASE: 'http://127.0.0.1:9',
+    });
+    try {
+      expect(t.channels).toEqual(['web', 'telegram', 'zalo-oa', 'zalo-bot']);
+      // No Zalo token configured: the OA cannot send, and health says so.
+      const health = await t.app.inject('/healthz');
+      expect(health.statusCode).toBe(503);
+      expect(health.json().failed).toContain('zalo-oa-token');
+    } finally {
+      await t.close();
+    }
+  });
+});
