@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { sharedKnowledge } from '../../helpers/engine.js';
+import { Bm25Index } from '../../../src/core/match/bm25.js';
+
+const { knowledge } = sharedKnowledge();
+const { matcher } = knowledge;
+
+describe('matcher on how citizens type', () => {
+  it.each([
+    ['ko kich hoat dc muc 2', 'guide-activate'],
+    ['tich hop bhyt sao', 'integrate-bhyt'],
+    ['Tích hợp cà vẹt xe lên VNeID', 'integrate-dkx'],
+    ['them bang lai vao vi giay to', 'integrate-gplx'],
+    ['quen mk vneid', 'faq-forgot-password'],
+    ['ko nhan dc otp', 'faq-otp'],
+    ['quên passcode', 'faq-forgot-passcode'],
+    ['kich hoat tai khoan dinh danh', 'guide-activate'],
+    ['VNeID là gì', 'faq-what-is-vneid'],
+    ['xem ho khau online', 'l2-cu-tru'],
+    ['tich hop bhytttt', 'integrate-bhyt'],
+    ['tich hopp baoo hiem y te', 'integrate-bhyt'],
+  ])('%s → %s', (q, id) => {
+    expect(matcher.match(q).id).toBe(id);
+  });
+
+  it.each(['giá vàng hôm nay', 'kết quả xổ số miền bắc', 'công thức nấu phở', 'cho vay 10 triệu', 'thời tiết hà nội ngày mai'])(
+    'out of scope: %s → null',
+    (q) => {
+      expect(matcher.match(q).id).toBeNull();
+    },
+  );
+
+  it('returns a score in 0..1 and at most 3 alternatives', () => {
+    const r = matcher.match('tich hop giay to vao vneid');
+    expect(r.score).toBeGreaterThanOrEqual(0);
+    expect(r.score).toBeLessThanOrEqual(1);
+    expect(r.alternatives.length).toBeLessThanOrEqual(3);
+    expect(r.alternatives).not.toContain(r.id);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['spaces', '   '],
+    ['10,000 characters', 'kích hoạt '.repeat(1000)],
+    ['emoji only', '😀😀🙏'],
+    ['invalid UTF-8 replacement chars', '\uFFFD\uFFFD\uFFFD'],
+    ['lone surrogate', '\uD800abc'],
+    ['digits only', '123456'],
+    ['a 12-digit ID number alone', '001099012345'],
+    ['control characters', '\u0000\u0007\u001b'],
+  ])('bad input never throws: %s', (_name, q) => {
+    const r = matcher.match(q);
+    expect(r.score).toBeGreaterThanOrEqual(0);
+    if (/^[\d\s]*$/.test(q) || !/\p{L}/u.test(q)) expect(r.id).toBeNull();
+  });
+});
+
+const dev = new URL('../../../../shared/eval/dev-questions.jsonl', import.meta.url).pathname;
+describe.runIf(existsSync(dev))('dev set accuracy floor (../shared/eval/dev-questions.jsonl)', () => {
+  it('≥ 95 % in-scope top-1 and ≥ 90 % out-of-scope rejected', () => {
+    const rows = readFileSync(dev, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { q: string; accept: string[] });
+    const inScope = rows.filter((r) => r.accept.length > 0);
+    const outScope = rows.filter((r) => r.accept.length === 0);
+    const ok = inScope.filter((r) => r.accept.includes(matcher.match(r.q).id ?? '')).length;
+    const rejected = outScope.filter((r) => matcher.match(r.q).id === null).length;
+    expect(ok / inScope.length).toBeGreaterThanOrEqual(0.95);
+    expect(rejected / outScope.length).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('own out-of-scope fixtures', () => {
+  it('rejects most everyday questions we do not cover', () => {
+    const lines = readFileSync(new URL('../../fixtures/out-of-scope.txt', import.meta.url), 'utf8').split('\n').filter((l) => l.trim());
+    const rejected = lines.filter((q) => matcher.match(q).id === null).length;
+    expect(rejected / lines.length).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('Bm25Index', () => {
+  it('scores like the Okapi formula on a toy corpus', () => {
+    const idx = new Bm25Index(1.2, 0.75);
+    idx.add(['a', 'b']);
+    idx.add(['a', 'c', 'c']);
+    idx.add(['d']);
+    const scores = new Float64Array(3);
+    const touched = idx.score([{ term: 'c', weight: 1 }], scores);
+    expect([...touched]).toEqual([1]);
+    const idf = Math.log(1 + (3 - 1 + 0.5) / (1 + 0.5));
+    const avg = 2;
+    const expected = (idf * (2 * 2.2)) / (2 + 1.2 * (1 - 0.75 + (0.75 * 3) / avg));
+    expect(scores[1]).toBeCloseTo(expected, 10);
+    expect(scores[0]).toBe(0);
+  });
+
+  it('rarer terms weigh more, and weights and boosts scale scores', () => {
+    const idx = new Bm25Index();
+    idx.add(['x', 'common'], 2);
+    idx.add(['y', 'common']);
+    expect(idx.idf('x')).toBeGreaterThan(idx.idf('common'));
+    const s = new Float64Array(2);
+    idx.score([{ term: 'common', weight: 3 }], s);
+    expect(s[0]).toBeCloseTo(2 * s[1]!, 10);
+  });
+});
