@@ -24,6 +24,7 @@ import {
   type TopicRow,
   type WeekRow,
 } from '../../core/stats/store.js';
+import { channelLabel } from '../../core/stats/report.js';
 import type { Cell } from './csv.js';
 import { fmtInt, fmtPct, html, SafeHtml } from './html.js';
 
@@ -107,8 +108,6 @@ export const viDay = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${
 
 const pctValue = (part: number, whole: number): number | null => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : null);
 
-export const CHANNEL_LABEL: Record<string, string> = { zalo: 'Zalo', telegram: 'Telegram', web: 'Web', 'zalo-bot': 'Zalo Bot' };
-export const channelLabel = (c: string) => CHANNEL_LABEL[c] ?? c;
 
 const OUTCOME_LABEL: Record<string, string> = {
   answered: 'Trả lời được',
