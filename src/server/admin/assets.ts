@@ -36,6 +36,8 @@ section.block h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
 .note { color: var(--muted); font-size: .875rem; margin: .25rem 0 .5rem; }
 .csv { font-size: .875rem; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+/* Wide tables scroll sideways on a phone rather than squeezing a title into one word per line. */
+table.wide { min-width: 40rem; }
 table { border-collapse: collapse; width: 100%; font-size: .925rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
 th { background: #eef2f6; font-weight: 600; white-space: nowrap; }
@@ -79,7 +81,7 @@ export const ADMIN_JS = `(function () {
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: ticks } },
-        plugins: { legend: { position: 'bottom' }, title: { display: true, text: 'Số câu hỏi mỗi ngày' } }
+        plugins: { legend: { position: 'bottom' } }
       }
     });
     day.setAttribute('data-ready', 'true');

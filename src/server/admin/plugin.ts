@@ -14,7 +14,7 @@ import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
 import { toCsv } from './csv.js';
 import { html, type SafeHtml } from './html.js';
 import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
-import { BASE, cards, chartBlock, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, tableBlock, type RangeView } from './views.js';
+import { BASE, cards, chartBlock, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, perWeekSeries, tableBlock, type RangeView } from './views.js';
 
 export interface AdminPluginOptions {
   /** ADMIN_PASSWORD (at least 8 characters). Without one, do not register the plugin. */
@@ -199,7 +199,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     const perDay = t.get('per-day')!;
     const perWeek = t.get('per-week')!;
     const series = perDaySeries(perDay.rows.map((r) => r.raw as { day: string; answered: number; lowConfidence: number; unanswered: number }), ctx.range.from, ctx.range.to);
-    const weeks = perWeek.rows.map((r) => r.raw as { week: string; users: number });
+    const weeks = perWeekSeries(perWeek.rows.map((r) => r.raw as { week: string; users: number }), ctx.range.from, ctx.range.to);
     const body = html`${cards([
       { key: 'conversations', label: 'Cuộc trò chuyện', value: fmtInt(ov.conversations) },
       { key: 'users', label: 'Người dùng (ẩn danh)', value: fmtInt(ov.users) },
@@ -219,7 +219,7 @@ ${tableBlock(perDay, view)}
 ${tableBlock(t.get('sensitive')!, view)}`;
     return {
       body,
-      chartData: { perDay: series, perWeek: { labels: weeks.map((w) => `${w.week.slice(8, 10)}/${w.week.slice(5, 7)}`), users: weeks.map((w) => w.users) } },
+      chartData: { perDay: series, perWeek: weeks },
     };
   });
 

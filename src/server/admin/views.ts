@@ -37,6 +37,7 @@ function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = ''): stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${BASE}/assets/admin.css">
 </head>
 <body>
@@ -123,7 +124,7 @@ export function tableBlock(t: LoadedTable, range: RangeView, o: { columns?: numb
   const table =
     rows.length === 0
       ? html`<p class="empty">${t.empty}</p>`
-      : html`<div class="scroll"><table>
+      : html`<div class="scroll"><table${cols.length > 3 ? html` class="wide"` : ''}>
 <thead><tr>${cols.map((i) => html`<th scope="col"${t.numeric[i] ? html` class="n"` : ''}>${t.headers[i]}</th>`)}</tr></thead>
 <tbody>${rows.map((r) => html`<tr>${cols.map((i) => html`<td${t.numeric[i] ? html` class="n"` : ''}>${r.html[i]}</td>`)}</tr>`)}</tbody>
 </table></div>`;
@@ -166,6 +167,23 @@ export function perDaySeries(rows: ReadonlyArray<{ day: string; answered: number
     unanswered.push(r?.unanswered ?? 0);
   }
   return { labels, answered, lowConfidence, unanswered };
+}
+
+/** Users per week with the weeks without anyone as zeros, from the Monday of the first week. */
+export function perWeekSeries(rows: ReadonlyArray<{ week: string; users: number }>, from: number, to: number) {
+  const byWeek = new Map(rows.map((r) => [r.week, r.users]));
+  const first = formatDay(from);
+  const weekday = (new Date(`${first}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday = 0
+  const labels: string[] = [];
+  const users: number[] = [];
+  const start = Date.parse(`${first}T00:00:00Z`) - weekday * 86_400_000;
+  const end = Date.parse(`${formatDay(to - 1)}T00:00:00Z`);
+  for (let t = start, i = 0; t <= end && i < 600; t += 7 * 86_400_000, i++) {
+    const week = new Date(t).toISOString().slice(0, 10);
+    labels.push(`${week.slice(8, 10)}/${week.slice(5, 7)}`);
+    users.push(byWeek.get(week) ?? 0);
+  }
+  return { labels, users };
 }
 
 export { fmtInt, fmtPct };
