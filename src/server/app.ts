@@ -85,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     communeName: config.COMMUNE_NAME,
     communeContact: config.COMMUNE_CONTACT,
     expiryMs: config.CONVERSATION_EXPIRY_HOURS * 3600_000,
+    flood: { max: config.FLOOD_MAX_MESSAGES, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
   });
   const channels = ['web'];
 

@@ -23,6 +23,11 @@ export const configSchema = z.object({
   /** Body size limit for every request, in bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Per-user flood control: more than FLOOD_MAX_MESSAGES in FLOOD_WINDOW_SECONDS → one notice, then silence. */
+  FLOOD_MAX_MESSAGES: z.coerce.number().int().min(1).default(8),
+  FLOOD_WINDOW_SECONDS: z.coerce.number().positive().default(10),
+  /** postgres://… switches all storage to PostgreSQL (several instances); default SQLite under DATA_DIR. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'postgres://user@host:port/database').optional(),
 
   TELEGRAM_BOT_TOKEN: z
     .string()

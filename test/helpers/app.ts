@@ -19,7 +19,8 @@ export interface TestApp extends App {
 /** A real app on a real SQLite file in a temp dir, logging into memory. */
 export async function makeApp(env: Record<string, string> = {}, options: { dir?: string } = {}): Promise<TestApp> {
   const tmp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir();
-  const config = loadConfig({ DATA_DIR: tmp.dir, LOG_LEVEL: 'info', COMMUNE_NAME: 'Xã Thử Nghiệm', ...env });
+  // Tests send bursts on purpose; flood control gets its own test with small limits.
+  const config = loadConfig({ DATA_DIR: tmp.dir, LOG_LEVEL: 'info', COMMUNE_NAME: 'Xã Thử Nghiệm', FLOOD_MAX_MESSAGES: '1000', ...env });
   const storage = new SqliteStorage(join(tmp.dir, 'vneid-guide.sqlite'));
   let captured = '';
   const sinkStream = new Writable({

@@ -13,6 +13,7 @@ import { nullSink, type DialogEvent, type EventSink } from '../stats/events.js';
 import { button, isPayload, PAYLOAD_PREFIX, reply, type Button, type Reply } from './reply.js';
 import { fill, type MenuItem, type Script } from './script.js';
 import * as walk from './walkthrough.js';
+import { FloodGuard, type FloodOptions } from './flood.js';
 
 export interface DialogState {
   v: 1;
@@ -43,6 +44,8 @@ export interface EngineOptions {
   communeContact: string;
   /** Idle time after which a conversation starts over. */
   expiryMs: number;
+  /** Per-user flood control; off when absent. */
+  flood?: FloodOptions;
 }
 
 /** Items of a menu page shown as buttons (the fifth button is "Xem thêm"). */
@@ -61,9 +64,11 @@ interface TurnContext {
 export class DialogEngine {
   private readonly sink: EventSink;
   private readonly vars: Record<string, string>;
+  private readonly flood: FloodGuard | undefined;
 
   constructor(private readonly o: EngineOptions) {
     this.sink = o.sink ?? nullSink;
+    this.flood = o.flood ? new FloodGuard(o.flood) : undefined;
     this.vars = { commune: o.communeName, contact: o.communeContact };
   }
 
@@ -79,6 +84,9 @@ export class DialogEngine {
 
   async handle(turn: Turn): Promise<Reply[]> {
     const now = turn.now ?? Date.now();
+    const verdict = this.flood?.check(turn.userKey, now) ?? 'ok';
+    if (verdict === 'drop') return [];
+    if (verdict === 'notify') return [reply(this.m.tooFast)];
     const record = await this.o.storage.getConversation<DialogState>(turn.userKey);
     const ctx: TurnContext = { turn, state: record?.state ?? { v: 1 }, replies: [], events: [] };
     const text = (turn.text ?? '').trim();

@@ -32,6 +32,7 @@ export const scriptSchema = z
         noWalk: text,
         badButton: text,
         offerWalk: text,
+        tooFast: text,
       })
       .strict(),
     buttons: z

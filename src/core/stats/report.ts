@@ -4,7 +4,7 @@
  */
 import { documentCounts, formatDay, type StatsRange, type StatsStore } from './store.js';
 
-export const CHANNEL_LABEL: Readonly<Record<string, string>> = { zalo: 'Zalo', telegram: 'Telegram', web: 'Web', 'zalo-bot': 'Zalo Bot' };
+export const CHANNEL_LABEL: Readonly<Record<string, string>> = { zalo: 'Zalo', 'zalo-oa': 'Zalo OA', 'zalo-bot': 'Zalo Bot', telegram: 'Telegram', web: 'Web chat' };
 export const channelLabel = (c: string): string => CHANNEL_LABEL[c] ?? c;
 
 const intFmt = new Intl.NumberFormat('vi-VN');

@@ -40,10 +40,11 @@ section.block h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
 table.wide { min-width: 40rem; }
 table { border-collapse: collapse; width: 100%; font-size: .925rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
-th { background: #eef2f6; font-weight: 600; white-space: nowrap; }
+th { background: #eef2f6; font-weight: 600; }
+td:not(.n) { min-width: 7rem; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td small { color: var(--muted); }
-code { font-size: .85em; background: #eef2f6; padding: 0 .2em; border-radius: .2em; word-break: break-all; }
+code { font-size: .85em; background: #eef2f6; padding: 0 .2em; border-radius: .2em; }
 progress { width: 6rem; height: .8rem; vertical-align: middle; }
 .muted { color: var(--muted); }
 .empty { color: var(--muted); font-style: italic; }

@@ -245,7 +245,7 @@ ${tableBlock(t.get('sensitive')!, view)}`;
       tableBlock(funnel, view, { rows, columns: [1, 2, 3, 4, 5, 6], heading: 'h3', csv: false, title: `${o.content.byId.get(id)?.title ?? id} (${id})` }),
     );
     return {
-      body: html`${tableBlock(t.get('guides')!, view)}
+      body: html`${tableBlock(t.get('guides')!, view, { columns: [0, 2, 3, 4, 5, 6, 7, 8] })}
 <section class="block" id="funnels"><h2>${funnel.title}</h2><p class="note">${funnel.note ?? ''}</p>
 <a class="csv" href="${BASE}/csv/funnel?from=${view.from}&to=${view.to}" download>Tải CSV (tất cả hướng dẫn)</a>
 ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</section>`,

@@ -286,7 +286,7 @@ export const TABLES: readonly AnyTable[] = [
     title: 'Hướng dẫn từng bước',
     note: '“Người” đếm mỗi người dân một lần (mã ẩn danh); “lượt” đếm mọi lần bắt đầu hoặc hoàn thành.',
     columns: [
-      { label: 'Mã hướng dẫn', value: (r) => r.guideId, html: (r) => html`<code>${r.guideId}</code>` },
+      { label: 'Mã hướng dẫn', value: (r) => r.guideId, html: (r, ctx) => idWithTitle(ctx.content, r.guideId) },
       { label: 'Tiêu đề', value: (r) => r.title },
       { label: 'Người bắt đầu', value: (r) => r.startedUsers, numeric: true },
       { label: 'Người hoàn thành', value: (r) => r.completedUsers, numeric: true },

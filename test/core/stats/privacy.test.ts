@@ -149,7 +149,8 @@ describe('the same through the web chat app, with the log captured', () => {
     });
     const logger = pino(loggerOptions('trace'), stream);
     const sink = new StatsSink({ store, onError: (err) => logger.error({ err }, 'stats write failed') });
-    const config = loadConfig({ LOG_LEVEL: 'trace', DATA_DIR: dir });
+    // Ten messages in a row would trip the per-user flood guard: raise it, this test is about privacy.
+    const config = loadConfig({ LOG_LEVEL: 'trace', DATA_DIR: dir, FLOOD_MAX_MESSAGES: '1000' });
     const { app } = await buildApp({ config, knowledge, script, storage, secret: SECRET, sink, logger });
     await app.ready();
 

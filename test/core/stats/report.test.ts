@@ -37,7 +37,7 @@ Số liệu ẩn danh: không chứa họ tên, số điện thoại, số đị
 3. Theo kênh
 - Zalo: 3 cuộc trò chuyện, 3 người dùng, 3 câu hỏi (trả lời được 33,3 %)
 - Telegram: 2 cuộc trò chuyện, 2 người dùng, 1 câu hỏi (trả lời được 100,0 %)
-- Web: 1 cuộc trò chuyện, 1 người dùng, 3 câu hỏi (trả lời được 66,7 %)
+- Web chat: 1 cuộc trò chuyện, 1 người dùng, 3 câu hỏi (trả lời được 66,7 %)
 
 4. Theo mã giới thiệu (đội tình nguyện)
 - DTN01: 2 cuộc trò chuyện, 2 người, 2 hướng dẫn hoàn thành, 1 người kích hoạt tài khoản

@@ -78,7 +78,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
     await Promise.all([page.waitForURL(/from=2025-03-01/), page.click('form.range button')]);
     await Promise.all([page.waitForURL(/\/admin\/documents\?/), page.click('nav.tabs >> text=Theo giấy tờ')]);
     const bhyt = await page.$$eval('[data-table="documents"] tbody tr', (rows) =>
-      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())).find((cells) => cells[1] === 'integrate-bhyt'),
+      rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent!.trim())).find((cells) => cells[1] === 'integrate-bhyt'),
     );
     expect(bhyt?.slice(2, 4)).toEqual(['2', '1']);
     await page.screenshot({ path: `${ARTIFACTS}admin-documents.png`, fullPage: true });
