@@ -1,0 +1,289 @@
+/**
+ * PostgreSQL storage (node-postgres `pg.Pool`) for running several instances on one shared
+ * database. Same contract and semantics as SqliteStorage; the differences that matter:
+ *  - migrations run at start-up in one transaction under an advisory lock, so instances that
+ *    start together do not race;
+ *  - `withLock` is cross-instance: a session-level advisory lock held on a dedicated client.
+ */
+import pg from 'pg';
+import type { ConversationRecord, Storage } from './storage.js';
+
+/** Applied in order; the index + 1 is the version recorded in `schema_migrations`. Append only. */
+const MIGRATIONS: readonly string[] = [
+  // `state` is the JSON text, not jsonb: jsonb rejects "\u0000" and lone surrogates that
+  // JSON.stringify can produce, and reorders keys; text round-trips exactly like SQLite.
+  // Times are epoch ms, which overflow int4: bigint.
+  `CREATE TABLE conversations (
+     key TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE INDEX conversations_updated ON conversations(updated_at);
+   CREATE TABLE processed (
+     scope TEXT NOT NULL,
+     id TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     PRIMARY KEY (scope, id)
+   );
+   CREATE INDEX processed_at ON processed(at);
+   CREATE TABLE kv (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );`,
+];
+
+/** Highest migration version this build knows. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+const CONNECTION_TIMEOUT_MS = 5_000;
+const STATEMENT_TIMEOUT_MS = 10_000;
+/** Waiting for another instance's withLock; longer than a statement, since the holder makes HTTP calls. */
+const DEFAULT_LOCK_WAIT_MS = 60_000;
+
+// A plain identifier: it goes into the libpq `options` string and into DDL unquoted-safe.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export interface PostgresStorageOptions {
+  /** Schema holding the tables (created if missing); default 'public'. Tests use one per run. */
+  schema?: string;
+  /** Pool size; default 10. Each withLock name held at once pins one client. */
+  max?: number;
+  /** How long withLock waits for another instance's holder before rejecting; default 60 s. */
+  lockWaitMs?: number;
+  /**
+   * Connection errors that happen outside any call (an idle client dropped because PostgreSQL
+   * restarted). Without a listener `pg` would crash the process; the pool replaces the client.
+   */
+  onError?: (err: Error) => void;
+}
+
+export class PostgresStorageError extends Error {
+  override name = 'PostgresStorageError';
+}
+
+function checkSchema(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new PostgresStorageError(`invalid PostgreSQL schema name ${JSON.stringify(schema)}: expected lower-case letters, digits and _`);
+  }
+  return schema;
+}
+
+/**
+ * search_path goes in the startup packet so every pooled connection has it before its first
+ * query. A connection string's own `options` would override the config's, so ours is appended
+ * to it instead (the last `-c` wins).
+ */
+function poolConfig(url: string, schema: string, max: number): pg.PoolConfig {
+  const searchPath = `-c search_path=${schema}`;
+  let connectionString = url;
+  let options = searchPath;
+  if (/[?&]options=/.test(url)) {
+    const parsed = new URL(url);
+    parsed.searchParams.set('options', `${parsed.searchParams.get('options') ?? ''} ${searchPath}`.trim());
+    connectionString = parsed.toString();
+    options = '';
+  }
+  return {
+    connectionString,
+    ...(options ? { options } : {}),
+    max,
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    // A crashed step must not leave a transaction (and the migration lock) open forever.
+    idle_in_transaction_session_timeout: 60_000,
+    // Notices a half-open connection (network cut) instead of waiting on it indefinitely.
+    keepAlive: true,
+    application_name: 'vneid-guide',
+  };
+}
+
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  let failed: unknown;
+  try {
+    await client.query('BEGIN');
+    // Transaction-scoped: released by COMMIT/ROLLBACK or if this connection dies. One key per
+    // schema, so parallel test files in their own schemas do not wait for each other. This is
+    // the one-bigint key space; withLock uses the two-int one, so they can never collide.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vneid-guide:migrate:${schema}`]);
+    // Checked first: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database.
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      applied_at BIGINT NOT NULL
+    )`);
+    const applied = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(applied.rows.map((r) => r.version));
+    for (let v = 1; v <= MIGRATIONS.length; v++) {
+      if (done.has(v)) continue;
+      await client.query(MIGRATIONS[v - 1]!);
+      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [v, Date.now()]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    failed = err;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    // A connection in an unknown state is dropped, not pooled.
+    client.release(failed ? true : undefined);
+  }
+}
+
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres' as const;
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private closed?: Promise<void>;
+
+  private constructor(
+    /** The shared pool, e.g. for a PostgreSQL statistics store. */
+    readonly pool: pg.Pool,
+    readonly schema: string,
+    private readonly lockWaitMs: number,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  /** Creates the pool, runs pending migrations, returns a ready storage. */
+  static async connect(url: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
+    const schema = checkSchema(options.schema ?? 'public');
+    const onError = options.onError ?? (() => undefined);
+    const pool = new pg.Pool(poolConfig(url, schema, options.max ?? 10));
+    pool.on('error', onError);
+    try {
+      await migrate(pool, schema);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return new PostgresStorage(pool, schema, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, onError);
+  }
+
+  /** Drops a schema and everything in it (test clean-up). Refuses 'public'. */
+  static async dropSchema(url: string, schema: string): Promise<void> {
+    if (checkSchema(schema) === 'public') throw new PostgresStorageError('refusing to drop the public schema');
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS, statement_timeout: STATEMENT_TIMEOUT_MS });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async getConversation<S>(key: string): Promise<ConversationRecord<S> | undefined> {
+    const { rows } = await this.pool.query<{ state: string; updated_at: string }>('SELECT state, updated_at FROM conversations WHERE key = $1', [key]);
+    const row = rows[0];
+    // pg returns bigint as a string; epoch ms are well inside Number's safe range.
+    return row ? { state: JSON.parse(row.state) as S, updatedAt: Number(row.updated_at) } : undefined;
+  }
+
+  async saveConversation<S>(key: string, state: S, now = Date.now()): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO conversations (key, state, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      [key, JSON.stringify(state), now],
+    );
+  }
+
+  async deleteConversation(key: string): Promise<void> {
+    await this.pool.query('DELETE FROM conversations WHERE key = $1', [key]);
+  }
+
+  async listIdleConversations<S>(olderThan: number, limit: number): Promise<Array<{ key: string } & ConversationRecord<S>>> {
+    const { rows } = await this.pool.query<{ key: string; state: string; updated_at: string }>(
+      // `key` breaks ties so that pages are stable; SQLite's LIMIT -1 (no limit) maps to ALL (null).
+      'SELECT key, state, updated_at FROM conversations WHERE updated_at < $1 ORDER BY updated_at, key LIMIT $2',
+      [olderThan, limit < 0 ? null : limit],
+    );
+    return rows.map((r) => ({ key: r.key, state: JSON.parse(r.state) as S, updatedAt: Number(r.updated_at) }));
+  }
+
+  async markProcessed(scope: string, id: string, now = Date.now()): Promise<boolean> {
+    // Atomic across instances: exactly one INSERT of a (scope, id) pair wins.
+    const result = await this.pool.query('INSERT INTO processed (scope, id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [scope, id, now]);
+    return result.rowCount === 1;
+  }
+
+  async forgetProcessed(scope: string, id: string): Promise<void> {
+    await this.pool.query('DELETE FROM processed WHERE scope = $1 AND id = $2', [scope, id]);
+  }
+
+  async pruneProcessed(olderThan: number): Promise<number> {
+    const result = await this.pool.query('DELETE FROM processed WHERE at < $1', [olderThan]);
+    return result.rowCount ?? 0;
+  }
+
+  async getValue(key: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM kv WHERE key = $1', [key]);
+    return rows[0]?.value;
+  }
+
+  async setValue(key: string, value: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      [key, value, Date.now()],
+    );
+  }
+
+  async deleteValue(key: string): Promise<void> {
+    await this.pool.query('DELETE FROM kv WHERE key = $1', [key]);
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    // Chain in-process first (as SqliteStorage does): waiters of this process queue here
+    // instead of each pinning a pool client while blocked on the advisory lock.
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.holdAdvisoryLock(name, fn));
+    const tail = run.catch(() => undefined);
+    this.locks.set(name, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    }
+  }
+
+  /** Cross-instance exclusion: a session advisory lock, keyed by (schema, name), on one client. */
+  private async holdAdvisoryLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A checked-out client has no pool listener: an unhandled 'error' would crash the process.
+    // If the connection dies while fn runs, the session (and so the lock) is gone; nothing to undo.
+    const onClientError = (err: Error) => this.onError(err);
+    client.on('error', onClientError);
+    // Only a client back at the pool's defaults, holding no lock, may be reused.
+    let reusable = false;
+    try {
+      // The wait is one statement: give it its own bound instead of the 10 s statement timeout.
+      await client.query("SELECT set_config('statement_timeout', $1, false)", [String(this.lockWaitMs)]);
+      await client.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', [this.schema, name]);
+      await client.query("SELECT set_config('statement_timeout', $1, false)", [String(STATEMENT_TIMEOUT_MS)]);
+      try {
+        return await fn();
+      } finally {
+        try {
+          const { rows } = await client.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock(hashtext($1), hashtext($2)) AS unlocked', [this.schema, name]);
+          reusable = rows[0]?.unlocked === true;
+        } catch (err) {
+          // fn's outcome stands; destroying the client below ends the session and its lock.
+          this.onError(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    } finally {
+      client.removeListener('error', onClientError);
+      client.release(reusable ? undefined : true);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    // Idempotent like SqliteStorage.close; pg throws on a second end().
+    this.closed ??= this.pool.end();
+    await this.closed;
+  }
+}
