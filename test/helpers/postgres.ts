@@ -36,8 +36,13 @@ export async function makePgStorage(options: PostgresStorageOptions = {}): Promi
     storage,
     schema,
     cleanup: async () => {
-      await storage.close();
-      await PostgresStorage.dropSchema(url, schema);
+      try {
+        // close() waits for checked-out clients: a failed test still holding a lock must not
+        // also leak its schema.
+        await Promise.race([storage.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      } finally {
+        await PostgresStorage.dropSchema(url, schema);
+      }
     },
   };
 }

@@ -58,6 +58,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   const ttlMs = o.sessionTtlMs ?? 8 * 3600_000;
   const signer = new SessionSigner(o.cookieSecret, o.password);
   const sessions = new WeakMap<FastifyRequest, Session>();
+  const loginOpts = (extra: { error?: string; next?: string }) => ({ ...extra, ...(o.communeName ? { communeName: o.communeName } : {}) });
   const defaultDays = o.defaultDays ?? 30;
 
   // Both are encapsulated here; an app that already has them keeps its own.
@@ -87,11 +88,11 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, req, res) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status === 429 && req.routeOptions.url === `${BASE}/login`) {
+      return res.code(429).type('text/html; charset=utf-8').send(loginPage(loginOpts({ error: 'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng đợi 1 phút rồi thử lại.' })));
+    }
     if (status === 429) {
-      return res
-        .code(429)
-        .type('text/html; charset=utf-8')
-        .send(loginPage({ error: 'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng đợi 1 phút rồi thử lại.', ...(o.communeName ? { communeName: o.communeName } : {}) }));
+      return res.code(429).type('text/html; charset=utf-8').send(messagePage('Chậm lại một chút', 'Bạn mở trang quá nhanh. Vui lòng đợi một phút rồi thử lại.'));
     }
     if (status >= 500) req.log.error({ err: { message: err.message, code: err.code } }, 'admin request failed');
     const message = status >= 500 ? 'Máy chủ đang gặp sự cố. Vui lòng thử lại sau.' : 'Yêu cầu không hợp lệ.';
@@ -101,7 +102,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   // ——— assets (public: nothing secret in a stylesheet or a chart library) ———
 
   const asset = (path: string, type: string, body: () => string) =>
-    app.get(`${BASE}/assets/${path}`, { config: { rateLimit: false } } as object, async (_req, res) =>
+    app.get(`${BASE}/assets/${path}`, { config: { rateLimit: false } }, async (_req, res) =>
       res.type(type).header('cache-control', 'public, max-age=86400').send(body()),
     );
   asset('admin.css', 'text/css; charset=utf-8', () => ADMIN_CSS);
@@ -111,7 +112,6 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   // ——— login / logout ———
 
   const secure = (req: FastifyRequest) => req.protocol === 'https';
-  const loginOpts = (extra: { error?: string; next?: string }) => ({ ...extra, ...(o.communeName ? { communeName: o.communeName } : {}) });
 
   app.get(`${BASE}/login`, async (req, res) => {
     const next = safeNext((req.query as Record<string, unknown>).next);
@@ -129,7 +129,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
           errorResponseBuilder: (_req: FastifyRequest, ctx: { ttl: number }) => ({ statusCode: 429, code: 'ADMIN_LOGIN_RATE', message: `retry ${Math.ceil(ctx.ttl / 1000)}s` }),
         },
       },
-    } as object,
+    },
     async (req, res) => {
       if (!sameOrigin(req.headers, req.host)) {
         return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không hợp lệ', 'Yêu cầu đăng nhập không đến từ trang này.'));

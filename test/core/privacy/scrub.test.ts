@@ -45,6 +45,15 @@ describe('scrub corpus', () => {
     expect(withoutPlaceholders(all).replace(/\s+/g, ' ').trim()).toBe(Array(Object.keys(PLACEHOLDER).length - 1).fill('x').join(' '));
   });
 
+  it('stays fast on hostile 2 000-character messages (no catastrophic backtracking)', () => {
+    const hostile = ['mật khẩu '.repeat(300), 'mk a '.repeat(500), 'địa chỉ: ' + 'a.b '.repeat(600), '1.'.repeat(1000), 'tôi tên là ' + 'An '.repeat(700), 'cmnd ' + '1 a '.repeat(600)];
+    for (const h of hostile) {
+      const t = performance.now();
+      scrub(h.slice(0, 2000));
+      expect(performance.now() - t, h.slice(0, 20)).toBeLessThan(200);
+    }
+  });
+
   it('never throws on odd input', () => {
     expect(scrub('').text).toBe('');
     expect(scrub(undefined as unknown as string).text).toBe('');

@@ -198,6 +198,27 @@ describe('dashboard numbers', () => {
     expect(page).not.toMatch(/https?:\/\/(?:cdn|unpkg|jsdelivr)/);
   });
 
+  it('chart data: every day and week of the range, zeros included', async () => {
+    const page = await get(`/admin${Q}`);
+    const data = JSON.parse(/<script type="application\/json" id="chart-data">([\s\S]*?)<\/script>/.exec(page)![1]!) as {
+      perDay: { labels: string[]; answered: number[]; lowConfidence: number[]; unanswered: number[] };
+      perWeek: { labels: string[]; users: number[] };
+    };
+    expect(data.perDay.labels).toHaveLength(31);
+    expect(data.perDay.labels[9]).toBe('10/03');
+    expect([data.perDay.answered[9], data.perDay.lowConfidence[9], data.perDay.unanswered[9]]).toEqual([0, 1, 1]);
+    expect(data.perDay.answered.reduce((a, b) => a + b, 0)).toBe(EXPECTED.overview.answered);
+    // 1 March 2025 is a Saturday: the first week starts on Monday 24 February.
+    expect(data.perWeek.labels).toEqual(['24/02', '03/03', '10/03', '17/03', '24/03', '31/03']);
+    expect(data.perWeek.users).toEqual([0, 2, 2, 2, 0, 1]);
+  });
+
+  it('limits login attempts with its own limiter when the app has none', async () => {
+    const attempt = () => t.app.inject({ method: 'POST', url: '/admin/login', remoteAddress: '10.9.9.9', ...form({ password: 'x' }) });
+    for (let i = 0; i < 5; i++) expect((await attempt()).statusCode).toBe(401);
+    expect((await attempt()).statusCode).toBe(429);
+  });
+
   it('the date filter applies (one day)', async () => {
     const page = await get('/admin?from=2025-03-10&to=2025-03-10');
     expect(text(/data-card="questions"[\s\S]*?<\/div>/.exec(page)![0])).toContain(' 2 ');
