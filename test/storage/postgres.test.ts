@@ -89,6 +89,22 @@ describePg('PostgresStorage', () => {
       }
     });
 
+    it("keeps its schema when the URL carries its own connection options", async () => {
+      const url = TEST_DATABASE_URL!;
+      const withOptions = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c search_path=public -c work_mem=5MB')}`;
+      const schema = freshSchema();
+      try {
+        const storage = await PostgresStorage.connect(withOptions, { schema });
+        const { rows } = await storage.pool.query<{ path: string; mem: string }>(
+          "SELECT current_setting('search_path') AS path, current_setting('work_mem') AS mem",
+        );
+        expect(rows[0]).toEqual({ path: schema, mem: '5MB' });
+        await storage.close();
+      } finally {
+        await PostgresStorage.dropSchema(url, schema);
+      }
+    });
+
     it('refuses a schema name it cannot put safely into a connection option', async () => {
       await expect(PostgresStorage.connect(TEST_DATABASE_URL!, { schema: 'Bad name; --' })).rejects.toThrow(PostgresStorageError);
       await expect(PostgresStorage.dropSchema(TEST_DATABASE_URL!, 'public')).rejects.toThrow('refusing');

@@ -142,14 +142,22 @@ export const zaloOaPlugin: FastifyPluginAsync<ZaloOaPluginOptions> = async (app,
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const run = (job: Job) => {
+  /**
+   * The dedupe mark is written before Zalo gets its 200: if storage is down the webhook answers
+   * 5xx and Zalo redelivers later, so nothing is lost. The answer itself is sent after the 200.
+   */
+  const accept = async (job: Job): Promise<void> => {
     const userKey = pseudonymize(o.secret, ZALO_OA_CHANNEL, job.userId);
+    const dedupeId = job.dedupeId.replace('{user}', userKey);
+    if (!(await storage.markProcessed(ZALO_OA_CHANNEL, dedupeId))) {
+      log.debug({ event: job.event }, 'Zalo OA: sự kiện trùng, bỏ qua');
+      return;
+    }
+    run(job, userKey);
+  };
+
+  const run = (job: Job, userKey: string) => {
     queue.push(userKey, async () => {
-      const dedupeId = job.dedupeId.replace('{user}', userKey);
-      if (!(await storage.markProcessed(ZALO_OA_CHANNEL, dedupeId))) {
-        log.debug({ event: job.event }, 'Zalo OA: sự kiện trùng, bỏ qua');
-        return;
-      }
       const replies = await o.engine.handle({ channel: ZALO_OA_CHANNEL, userKey, ...job.turn });
       for (const reply of replies) {
         const result = await client.sendReply(job.userId, reply);
@@ -203,7 +211,7 @@ export const zaloOaPlugin: FastifyPluginAsync<ZaloOaPluginOptions> = async (app,
     if (job === 'ignored') return { ok: true };
     if (job === 'unknown') log.info({ event }, 'Zalo OA: sự kiện chưa hỗ trợ');
     else if (job === 'no-user') log.warn({ event }, 'Zalo OA: sự kiện thiếu id người dùng');
-    else run(job);
+    else await accept(job);
     return { ok: true };
   });
 };

@@ -119,6 +119,25 @@ describe('POST /webhooks/zalo: deduplication', () => {
   });
 });
 
+describe('POST /webhooks/zalo: failing storage', () => {
+  it('storage down → 5xx so Zalo redelivers; the redelivery after recovery is answered', async () => {
+    oa = await startOa(fake, dbFile());
+    const event = textEvent('vneid la gi', { msgId: 'storage-down-0001' });
+    const original = oa.storage.markProcessed.bind(oa.storage);
+    oa.storage.markProcessed = async () => {
+      throw new Error('disk I/O error');
+    };
+    expect((await oa.postSigned(event)).status).toBeGreaterThanOrEqual(500);
+    await oa.queue.idle();
+    expect(fake.sentMessages()).toHaveLength(0);
+
+    oa.storage.markProcessed = original;
+    expect((await oa.postSigned({ ...event, timestamp: String(Date.now()) })).status).toBe(200);
+    await oa.queue.idle();
+    expect(texts().at(-1)).toContain('VNeID');
+  });
+});
+
 describe('POST /webhooks/zalo: events', () => {
   it('follow → greeting and the menu as Zalo buttons (exact JSON), to follower.id', async () => {
     oa = await startOa(fake, dbFile());
