@@ -154,7 +154,7 @@ export class DialogEngine {
     const pages = Math.max(1, Math.ceil(entries.length / PAGE_SIZE));
     const p = Math.min(Math.max(0, page), pages - 1);
     const shown = entries.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
-    const list = entries.map((e, i) => `${i + 1}. ${e.title}`).join('\n');
+    const list = entries.map((e) => `• ${e.title}`).join('\n');
     const text = p === 0 ? `${item.intro ?? item.label}\n${list}` : `${item.label} (${p + 1}/${pages}):`;
     const buttons = shown.map((e) => button(e.label, e.kind === 'guide' ? `w:${e.id}` : `e:${e.id}`));
     buttons.push(p + 1 < pages ? button(this.b.more, `m:${key}:${p + 1}`) : button(this.b.menu, 'menu'));
