@@ -9,7 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
@@ -17,9 +17,13 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     DATA_DIR=/data
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+# Production dependencies only; the compiler needed by better-sqlite3 leaves in the same layer.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+ && npm ci --omit=dev --no-audit --no-fund \
+ && apt-get purge -y python3 make g++ && apt-get autoremove -y \
+ && rm -rf /var/lib/apt/lists/* /root/.npm
 COPY --from=build /app/dist ./dist
-COPY package.json ./
 # Content is data: mount another folder over /app/content (or set CONTENT_DIR) to edit it without a rebuild.
 COPY content ./content
 # The web chat's static files are served from src/channels/web/public.

@@ -82,8 +82,11 @@ describe('production build and start', () => {
   it('the Dockerfile runs what the build produces, as a non-root user, with a health check', () => {
     const docker = readFileSync(join(root, 'Dockerfile'), 'utf8');
     expect(docker).toMatch(/^FROM node:22[\w.-]* AS build$/m);
-    expect(docker).toMatch(/npm ci/);
-    expect(docker).toMatch(/npm prune --omit=dev/);
+    const [buildStage, finalStage] = docker.split(/^FROM /m).slice(1);
+    expect(buildStage).toMatch(/npm ci/);
+    expect(finalStage).toMatch(/^node:22[\w.-]*-slim$/m);
+    expect(finalStage).toMatch(/npm ci --omit=dev/);
+    expect(finalStage).toMatch(/COPY --from=build \/app\/dist/);
     expect(docker).toMatch(/^USER node$/m);
     expect(docker).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
     expect(docker).toMatch(/^EXPOSE 3000$/m);
