@@ -15,6 +15,8 @@ import { DialogEngine } from '../core/dialog/engine.js';
 import { healthPlugin } from './health.js';
 import { webChatPlugin } from '../channels/web/plugin.js';
 import { loggerOptions } from './logger.js';
+import { adminPlugin } from './admin/plugin.js';
+import type { StatsStore } from '../core/stats/store.js';
 import { telegramPlugin } from '../channels/telegram/plugin.js';
 import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager } from '../channels/zalo-oa/plugin.js';
 import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
@@ -27,6 +29,8 @@ export interface AppDeps {
   /** Pseudonymization secret (see secrets.ts). */
   secret: string;
   sink?: EventSink;
+  /** Statistics for the officials' dashboard (on with ADMIN_PASSWORD). */
+  statsStore?: StatsStore;
   /** A ready logger (tests pass one that captures output); default: pino from LOG_LEVEL. */
   logger?: Logger;
   /** Known Telegram bot identity: skips getMe at start (tests). */
@@ -98,6 +102,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     communeName: config.COMMUNE_NAME,
     ...(config.ZALO_SITE_VERIFICATION ? { siteVerification: config.ZALO_SITE_VERIFICATION } : {}),
   });
+
+  if (config.ADMIN_PASSWORD && deps.statsStore) {
+    await app.register(adminPlugin, {
+      password: config.ADMIN_PASSWORD,
+      store: deps.statsStore,
+      content: deps.knowledge.content,
+      cookieSecret: deps.secret,
+      communeName: config.COMMUNE_NAME,
+    });
+  } else {
+    app.log.warn('ADMIN_PASSWORD chưa đặt: trang thống kê /admin đang tắt');
+  }
 
   if (config.TELEGRAM_BOT_TOKEN) {
     if (!config.TELEGRAM_WEBHOOK_SECRET) {

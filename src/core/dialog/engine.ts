@@ -17,6 +17,8 @@ import { FloodGuard, type FloodOptions } from './flood.js';
 
 export interface DialogState {
   v: 1;
+  /** The channel of the last turn (for statistics recorded without a turn, e.g. abandonment). */
+  channel?: string;
   walk?: walk.WalkPosition;
   referral?: string;
 }
@@ -50,7 +52,11 @@ export interface EngineOptions {
 
 /** Items of a menu page shown as buttons (the fifth button is "Xem thêm"). */
 const PAGE_SIZE = 4;
-const REFERRAL = /^(?:ref[_-])?([A-Za-z0-9_-]{1,32})$/;
+/** A volunteer team code from a deep link ("ref_DOANTN01"). It must have a letter: a bare number could be a phone or ID number, never stored. */
+function referralCode(arg: string | undefined): string | undefined {
+  const code = arg?.replace(/^ref[_-]/i, '');
+  return code && /^[A-Za-z0-9_-]{2,32}$/.test(code) && /[A-Za-z]/.test(code) && scrub(code).found.size === 0 ? code : undefined;
+}
 const START = /^\/start(?:\s+(\S+))?$/i;
 const GREETING_WORDS = new Set(['xin', 'chao', 'hi', 'hello', 'helo', 'alo', 'menu', 'bat', 'dau', 'ban', 'oi', 'bot', 'ad', 'admin', 'shop', 'a', 'em', 'anh', 'chi', 'help', 'giup', 'toi', 'voi', 'start']);
 
@@ -94,13 +100,13 @@ export class DialogEngine {
     const startCommand = START.exec(text);
 
     if (record && now - record.updatedAt > this.o.expiryMs) {
-      if (ctx.state.walk) ctx.events.push({ type: 'walk-abandon', guideId: ctx.state.walk.guideId, step: ctx.state.walk.step + 1 });
+      this.abandon(ctx.state, ctx.events);
       ctx.state = { v: 1, ...(ctx.state.referral ? { referral: ctx.state.referral } : {}) };
       if (!startCommand && !turn.start) ctx.replies.push(reply(this.m.expired));
     }
 
     if (startCommand || turn.start) {
-      const referral = startCommand?.[1] ? REFERRAL.exec(startCommand[1])?.[1] : undefined;
+      const referral = referralCode(startCommand?.[1]);
       if (referral) ctx.state.referral = referral;
       ctx.events.push({ type: 'conversation-start', ...(referral ? { referral } : {}) });
       ctx.state.walk = undefined;
@@ -118,10 +124,38 @@ export class DialogEngine {
       }
     }
 
+    ctx.state.channel = turn.channel;
     await this.o.storage.saveConversation(turn.userKey, ctx.state, now);
     const context = { channel: turn.channel, userKey: turn.userKey, at: now };
     for (const e of ctx.events) await this.sink.record(e, context);
     return ctx.replies;
+  }
+
+  /** Records a walkthrough left unfinished (at its path position, as walk-step counts it). */
+  private abandon(state: DialogState, events: DialogEvent[]): void {
+    const position = state.walk;
+    const guide = position && this.o.knowledge.content.byId.get(position.guideId);
+    if (position && guide) events.push({ type: 'walk-abandon', guideId: guide.id, step: walk.counter(guide, position).n });
+    state.walk = undefined;
+  }
+
+  /**
+   * Forgets conversations idle past the expiry, recording unfinished walkthroughs as abandoned.
+   * Keeps the table small and holds nothing longer than needed. Returns how many were removed.
+   */
+  async sweepIdle(now = Date.now(), batch = 500): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const idle = await this.o.storage.listIdleConversations<DialogState>(now - this.o.expiryMs, batch);
+      for (const c of idle) {
+        const events: DialogEvent[] = [];
+        this.abandon(c.state, events);
+        for (const e of events) await this.sink.record(e, { channel: c.state.channel ?? 'unknown', userKey: c.key, at: now });
+        await this.o.storage.deleteConversation(c.key);
+        removed++;
+      }
+      if (idle.length < batch) return removed;
+    }
   }
 
   // ——— menus ———

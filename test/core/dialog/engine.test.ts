@@ -256,6 +256,24 @@ describe('walkthroughs', () => {
     expect(last(step3).text).toContain('Bước 3/');
   });
 
+  it('the idle sweep records abandoned walkthroughs at their step and forgets idle conversations', async () => {
+    await tap(`${PAYLOAD_PREFIX}w:integrate-gplx`);
+    await tap(`${PAYLOAD_PREFIX}next`);
+    await engine.handle({ channel: 'test', userKey: 'other-user', text: 'vneid la gi', now: now + 1 });
+    expect(await engine.sweepIdle(now + 3600_000)).toBe(0);
+    expect(await engine.sweepIdle(now + 25 * 3600_000)).toBe(2);
+    expect(events.filter((e) => e.type === 'walk-abandon')).toEqual([{ type: 'walk-abandon', guideId: 'integrate-gplx', step: 2 }]);
+    expect(await storage.getConversation(user)).toBeUndefined();
+  });
+
+  it('a referral code must contain a letter (a bare number could be a phone)', async () => {
+    await say('/start ref_0912345678');
+    expect(JSON.stringify((await storage.getConversation(user))?.state)).not.toContain('0912345678');
+    await say('/start ref_DOANTN01');
+    expect((await storage.getConversation<{ referral?: string }>(user))?.state.referral).toBe('DOANTN01');
+    expect(events.filter((e) => e.type === 'conversation-start').at(-1)).toEqual({ type: 'conversation-start', referral: 'DOANTN01' });
+  });
+
   it('expires after the idle time with a friendly restart and records the abandonment', async () => {
     await tap(`${PAYLOAD_PREFIX}w:integrate-mst`);
     now += 25 * 3600_000;
