@@ -65,7 +65,20 @@ const heapAfterOurs = process.memoryUsage().heapUsed;
 
 const records = knowledge.content.entries.flatMap((e) => e.phrasings.map((p) => ({ id: e.id, p })));
 const fuse = new Fuse(records, { keys: ['p'], includeScore: true, ignoreDiacritics: true, threshold: 0.6 });
-const baseline = run('Fuse.js thuần trên các cách hỏi', (q) => fuse.search(q, { limit: 4 }), n);
+// The baseline costs ~30 ms a question: 10,000 would take five minutes. A 1,000-question
+// prefix of the same list measures it well enough; --baseline-all runs them all.
+const baselineCount = args.includes('--baseline-all') ? n : Math.min(n, 1000);
+const baseline = run('Fuse.js thuần trên các cách hỏi', (q) => fuse.search(q, { limit: 4 }), baselineCount);
+
+// Accuracy beside speed, on the labelled dev set when it is there.
+let accuracy = '';
+if (existsSync(shared)) {
+  const rows = readFileSync(shared, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { q: string; accept: string[] });
+  const inScope = rows.filter((r) => r.accept.length > 0);
+  const oursOk = inScope.filter((r) => r.accept.includes(knowledge.matcher.match(r.q).id ?? '')).length;
+  const fuseOk = inScope.filter((r) => r.accept.includes(fuse.search(r.q, { limit: 1 })[0]?.item.id ?? '')).length;
+  accuracy = `Tập dev (${inScope.length} câu trong phạm vi), đúng top-1: vneid-guide ${oursOk}, Fuse.js thuần ${fuseOk}`;
+}
 
 const fmt = (x: number) => x.toFixed(3).padStart(8);
 console.log(`Khởi động: nạp nội dung + dựng chỉ mục ${(tReady - tImport).toFixed(0)} ms (nạp mã ${(tImport - t0).toFixed(0)} ms); ${knowledge.content.entries.length} mục, ${records.length} cách hỏi`);
@@ -74,3 +87,4 @@ console.log(`${'bộ so khớp'.padEnd(50)} số câu    p50 ms   p99 ms   max m
 for (const r of [ours, baseline]) {
   console.log(`${r.name.padEnd(50)} ${String(r.count).padStart(6)} ${fmt(r.p50)} ${fmt(r.p99)} ${fmt(r.max)} ${r.qps.toFixed(0).padStart(10)}`);
 }
+if (accuracy) console.log(accuracy);

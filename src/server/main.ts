@@ -6,9 +6,23 @@ import { loadKnowledge } from '../core/knowledge.js';
 import { InvalidContentError, DEFAULT_CONTENT_DIR } from '../core/content/loader.js';
 import { loadScript } from '../core/dialog/script.js';
 import { SqliteStorage } from '../storage/sqlite.js';
+import { openStorage } from '../storage/open.js';
+import type { Storage } from '../storage/storage.js';
+import type { PostgresStorage } from '../storage/postgres.js';
+import type { StatsStore } from '../core/stats/store.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
+import { SqliteStatsStore } from '../storage/sqlite-stats.js';
+import { StatsSink } from '../core/stats/sink.js';
+import { scheduleStatsRetention } from '../core/stats/retention.js';
+
+/** Statistics live in the same database as the conversations. */
+async function openStatsStore(storage: Storage): Promise<StatsStore> {
+  if (storage instanceof SqliteStorage) return new SqliteStatsStore(storage.db);
+  const { PostgresStatsStore } = await import('../storage/postgres-stats.js');
+  return new PostgresStatsStore((storage as PostgresStorage).pool);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,10 +31,26 @@ async function main(): Promise<void> {
   const knowledge = loadKnowledge(contentDir);
   const script = loadScript(join(contentDir, 'dialog.yaml'));
   const dataDir = resolve(config.DATA_DIR);
-  const storage = new SqliteStorage(join(dataDir, 'vneid-guide.sqlite'));
+  const storage = await openStorage({
+    databaseUrl: config.DATABASE_URL,
+    dataDir,
+    onError: (err) => logger.warn({ err: { message: err.message } }, 'PostgreSQL: mất kết nối'),
+  });
   const secret = loadOrCreateSecret(dataDir, config.STATS_SECRET);
 
-  const { app, channels } = await buildApp({ config, knowledge, script, storage, secret, logger });
+  const statsStore = await openStatsStore(storage);
+  const sink = new StatsSink({ store: statsStore, onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'ghi thống kê thất bại') });
+  const stopRetention = scheduleStatsRetention(statsStore, {
+    retentionDays: config.STATS_RETENTION_DAYS,
+    onPurged: (n) => n > 0 && logger.info({ deleted: n }, 'đã xóa thống kê cũ'),
+    onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'xóa thống kê cũ thất bại'),
+  });
+
+  const { app, channels, engine } = await buildApp({ config, knowledge, script, storage, secret, logger, sink, statsStore });
+  // Walkthroughs left idle past the expiry are counted as abandoned without waiting for the citizen to return.
+  const sweep = setInterval(() => {
+    engine.sweepIdle().catch((err: unknown) => logger.error({ err: { message: (err as Error).message } }, 'quét hội thoại bỏ dở thất bại'));
+  }, 15 * 60_000).unref();
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ channels, entries: knowledge.content.entries.length, storage: storage.kind }, `vneid-guide đang chạy; kênh bật: ${channels.join(', ')}`);
 
@@ -31,7 +61,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'đang dừng');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     try {
-      await app.close(); // stops accepting, waits for in-flight requests
+      clearInterval(sweep);
+      stopRetention();
+      await app.close(); // stops accepting, waits for in-flight requests and queued channel work
       await storage.close();
       clearTimeout(force);
       process.exit(0);

@@ -31,6 +31,30 @@ const MIGRATIONS: readonly string[] = [
      value TEXT NOT NULL,
      updated_at BIGINT NOT NULL
    );`,
+  // Statistics (postgres-stats.ts), the same columns as SQLite's stats_events. Text columns
+  // compare and sort byte-wise (COLLATE "C") like SQLite's BINARY, whatever the database's
+  // locale, so both stores order ties identically. score is float8: SQLite's REAL is a double.
+  `CREATE TABLE stats_events (
+     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     at BIGINT NOT NULL,
+     channel TEXT COLLATE "C" NOT NULL,
+     commune TEXT COLLATE "C" NOT NULL DEFAULT 'default',
+     user_key TEXT COLLATE "C" NOT NULL,
+     type TEXT COLLATE "C" NOT NULL,
+     entry_id TEXT COLLATE "C",
+     step INTEGER,
+     text TEXT COLLATE "C",
+     normalized TEXT COLLATE "C",
+     score DOUBLE PRECISION,
+     outcome TEXT COLLATE "C",
+     nearest_id TEXT COLLATE "C",
+     referral TEXT COLLATE "C",
+     failure_code TEXT COLLATE "C",
+     kinds TEXT
+   );
+   CREATE INDEX stats_events_at ON stats_events(at);
+   CREATE INDEX stats_events_type_at ON stats_events(type, at);
+   CREATE INDEX stats_events_user ON stats_events(user_key, type);`,
 ];
 
 /** Highest migration version this build knows. */
