@@ -7,8 +7,15 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { FakeTelegram } from '../helpers/telegram-fake.js';
-import { makeApp, type TestApp } from '../helpers/app.js';
+import { FakeTelegram, BOT_INFO } from '../helpers/telegram-fake.js';
+import { sharedKnowledge, tempDir } from '../helpers/engine.js';
+import { makePgStorage } from '../helpers/postgres.js';
+import { buildApp } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
+import type { Storage } from '../../src/storage/storage.js';
+import pino from 'pino';
+import { join } from 'node:path';
 
 const DURATION = Number(process.env.LOADTEST_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.LOADTEST_CONNECTIONS ?? 20);
@@ -43,17 +50,20 @@ await bare.close();
 const fake = await new FakeTelegram().start();
 let counter = 0;
 
-async function runApp(label: string, env: Record<string, string>) {
-  const t: TestApp = await makeApp({
+async function runApp(label: string, open: () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>) {
+  const { storage, cleanup } = await open();
+  const tmp = tempDir();
+  const config = loadConfig({
+    DATA_DIR: tmp.dir,
     RATE_LIMIT_PER_MINUTE: '100000000',
     FLOOD_MAX_MESSAGES: '100000',
-    LOG_LEVEL: 'warn',
     TELEGRAM_BOT_TOKEN: '123456789:LOAD-token_abcdefghijklmnopqrstuv',
     TELEGRAM_WEBHOOK_SECRET: 'load-test-secret-0123456789',
     TELEGRAM_API_ROOT: fake.url,
-    ...env,
   });
-  t.app.log.level = 'warn';
+  const { knowledge, script } = sharedKnowledge();
+  const built = await buildApp({ config, knowledge, script, storage, secret: 'load-test-secret', logger: pino({ level: 'warn' }), telegramBotInfo: BOT_INFO });
+  const t = { app: built.app, close: async () => { await built.app.close(); await cleanup(); tmp.cleanup(); } };
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const base = address(t.app.server);
   await measure(`/api/chat (${label})`, {
@@ -80,8 +90,12 @@ async function runApp(label: string, env: Record<string, string>) {
   await t.close();
 }
 
-await runApp('SQLite', {});
-if (process.env.TEST_DATABASE_URL) await runApp('PostgreSQL', { DATABASE_URL: process.env.TEST_DATABASE_URL });
+await runApp('SQLite', async () => {
+  const dir = tempDir();
+  const storage = new SqliteStorage(join(dir.dir, 'load.sqlite'));
+  return { storage, cleanup: async () => { await storage.close(); dir.cleanup(); } };
+});
+if (process.env.TEST_DATABASE_URL) await runApp('PostgreSQL', () => makePgStorage());
 else console.log('(PostgreSQL bỏ qua: đặt TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test để đo)');
 await fake.stop();
 
