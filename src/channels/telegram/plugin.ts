@@ -23,8 +23,14 @@ export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (
   if (o.publicUrl) {
     const url = `${o.publicUrl}${TELEGRAM_WEBHOOK_PATH}`;
     app.addHook('onReady', async () => {
-      await bot.api.setWebhook(url, { secret_token: o.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
-      app.log.info('Telegram: đã đăng ký webhook');
+      // Telegram unreachable at start must not keep the other channels down: log and go on
+      // (a webhook registered earlier keeps working).
+      try {
+        await bot.api.setWebhook(url, { secret_token: o.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+        app.log.info('Telegram: đã đăng ký webhook');
+      } catch (err) {
+        app.log.error({ err: { message: (err as Error).message } }, 'Telegram: không đăng ký được webhook');
+      }
     });
   }
 };

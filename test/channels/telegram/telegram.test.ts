@@ -112,3 +112,27 @@ describe('Telegram webhook', () => {
     expect(t.logs()).not.toContain(String(CHAT));
   });
 });
+
+describe('Telegram webhook registration', () => {
+  it('with PUBLIC_URL, setWebhook is called on start with the secret and allowed_updates', async () => {
+    const own = await new FakeTelegram().start();
+    const app = await makeApp({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: own.url,
+      PUBLIC_URL: 'https://bot.xa-thu-nghiem.gov.vn/',
+    });
+    try {
+      const calls = own.sent('setWebhook');
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.body).toMatchObject({
+        url: 'https://bot.xa-thu-nghiem.gov.vn/webhooks/telegram',
+        secret_token: SECRET,
+        allowed_updates: ['message', 'callback_query'],
+      });
+    } finally {
+      await app.close();
+      await own.stop();
+    }
+  });
+});
