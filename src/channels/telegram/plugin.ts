@@ -14,7 +14,10 @@ export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
 export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (app, o) => {
   const bot = createTelegramBot(o);
-  if (!o.botInfo) await bot.init();
+  if (!o.botInfo) {
+    // getMe at start; if Telegram is unreachable now, grammY retries on the first update.
+    await bot.init().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'Telegram: getMe thất bại, sẽ thử lại khi có tin nhắn'));
+  }
   // The adapter checks X-Telegram-Bot-Api-Secret-Token in constant time (401 otherwise).
   // On a timeout or an error it answers 5xx, so Telegram redelivers: nothing is lost.
   const handle = webhookCallback(bot, 'fastify', { secretToken: o.webhookSecret, onTimeout: 'throw', timeoutMilliseconds: 9_000 });
