@@ -219,7 +219,8 @@ export class DialogEngine {
   }
 
   private showEntry(ctx: TurnContext, entry: Entry, lead: Button[] = []): void {
-    ctx.replies.push(reply(entry.answer, this.entryButtons(entry, lead)));
+    // Answers may name the commune's own contact: {commune}, {contact}.
+    ctx.replies.push(reply(this.say(entry.answer), this.entryButtons(entry, lead)));
   }
 
   private onText(ctx: TurnContext, text: string): void {
@@ -293,8 +294,8 @@ export class DialogEngine {
   }
 
   private showProblem(ctx: TurnContext, problem: { answer?: string; faq?: string }): void {
-    const answer = problem.answer ?? (problem.faq ? this.o.knowledge.content.byId.get(problem.faq)?.answer : undefined) ?? this.say(this.m.stuckNone);
-    ctx.replies.push(reply(answer, [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
+    const answer = problem.answer ?? (problem.faq ? this.o.knowledge.content.byId.get(problem.faq)?.answer : undefined) ?? this.m.stuckNone;
+    ctx.replies.push(reply(this.say(answer), [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
   }
 
   // ——— walkthroughs ———

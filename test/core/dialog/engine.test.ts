@@ -86,6 +86,12 @@ describe('greeting and menu', () => {
     expect(seen.size).toBe(knowledge.content.entries.filter((e) => e.kind === 'faq').length);
   });
 
+  it('answers can name the commune contact ({contact} in content)', async () => {
+    const replies = await say('so dien thoai cong an xa de hoi');
+    expect(last(replies).text).toContain('Công an xã Thử Nghiệm, 0200 000 000');
+    expect(last(replies).text).not.toContain('{contact}');
+  });
+
   it('contact shows the commune contact', async () => {
     const replies = await tap(`${PAYLOAD_PREFIX}m:contact`);
     expect(replies[0]!.text).toContain('Công an xã Thử Nghiệm');
