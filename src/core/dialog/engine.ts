@@ -58,6 +58,13 @@ function referralCode(arg: string | undefined): string | undefined {
   return code && /^[A-Za-z0-9_-]{2,32}$/.test(code) && /[A-Za-z]/.test(code) && scrub(code).found.size === 0 ? code : undefined;
 }
 const START = /^\/start(?:\s+(\S+))?$/i;
+/** What citizens type instead of tapping a walkthrough button (normalized forms). */
+const WALK_WORDS: ReadonlyMap<string, 'next' | 'back' | 'stuck' | 'resume'> = new Map([
+  ...['xong', 'xong roi', 'lam xong roi', 'tiep', 'tiep theo', 'roi', 'duoc', 'duoc roi', 'next'].map((w) => [w, 'next'] as const),
+  ...['quay lai', 'lui', 'lui lai', 'back'].map((w) => [w, 'back'] as const),
+  ...['loi', 'bi loi', 'toi bi loi', 'khong duoc', 'van khong duoc', 'bao loi'].map((w) => [w, 'stuck'] as const),
+  ...['tiep tuc', 'tiep tuc huong dan'].map((w) => [w, 'resume'] as const),
+]);
 const GREETING_WORDS = new Set(['xin', 'chao', 'hi', 'hello', 'helo', 'alo', 'menu', 'bat', 'dau', 'ban', 'oi', 'bot', 'ad', 'admin', 'shop', 'a', 'em', 'anh', 'chi', 'help', 'giup', 'toi', 'voi', 'start']);
 
 interface TurnContext {
@@ -115,7 +122,7 @@ export class DialogEngine {
       if (!record) ctx.events.push({ type: 'conversation-start' });
       if (turn.nonText) {
         ctx.replies.push(reply(this.m.nonText));
-        this.menu(ctx, false);
+        this.menu(ctx);
       } else if (payload) this.onPayload(ctx, payload.startsWith(PAYLOAD_PREFIX) ? payload.slice(PAYLOAD_PREFIX.length) : payload);
       else if (!text || /^\/(menu|help)$/i.test(text)) this.menu(ctx);
       else {
@@ -162,14 +169,14 @@ export class DialogEngine {
 
   private greet(ctx: TurnContext): void {
     ctx.replies.push(reply(this.say(this.m.greeting)));
-    this.menu(ctx, false);
+    this.menu(ctx);
   }
 
   /** Six items do not fit one message (5 buttons max): two messages of three. */
-  private menu(ctx: TurnContext, withHeader = true): void {
+  private menu(ctx: TurnContext): void {
     const items = this.o.script.menu.map((i) => button(i.label, `m:${i.key}`));
     const half = Math.ceil(items.length / 2);
-    ctx.replies.push(reply(withHeader ? this.m.menu : this.m.menu, items.slice(0, half)));
+    ctx.replies.push(reply(this.m.menu, items.slice(0, half)));
     if (items.length > half) ctx.replies.push(reply(this.m.menuMore, items.slice(half)));
   }
 
@@ -232,6 +239,8 @@ export class DialogEngine {
     }
     const query = withoutPlaceholders(scrubbed);
     const tokens = normalizeTokens(query, this.o.knowledge.lexicon);
+    const walkWord = ctx.state.walk && WALK_WORDS.get(tokens.join(' '));
+    if (walkWord) return this.onPayload(ctx, walkWord);
     if (tokens.length > 0 && tokens.length <= 4 && tokens.every((t) => GREETING_WORDS.has(t))) return this.greet(ctx);
     if (tokens.length === 0 && warn.length > 0) return this.menu(ctx);
 
@@ -383,7 +392,7 @@ export class DialogEngine {
     if (!position || !guide || !step) {
       ctx.state.walk = undefined;
       ctx.replies.push(reply(this.m.noWalk));
-      return this.menu(ctx, false);
+      return this.menu(ctx);
     }
     switch (verb) {
       case 'next':

@@ -241,6 +241,19 @@ describe('walkthroughs', () => {
     expect(last(resumed).text).toBe(last(step2).text);
   });
 
+  it('typed words work like the walkthrough buttons ("xong", "quay lại", "bị lỗi")', async () => {
+    await tap(`${PAYLOAD_PREFIX}w:integrate-bhyt`);
+    expect(last(await say('xong'))).toMatchObject({ text: expect.stringContaining('Bước 2/') });
+    expect(last(await say('tiếp theo'))).toMatchObject({ text: expect.stringContaining('Bước 3/') });
+    expect(last(await say('quay lại'))).toMatchObject({ text: expect.stringContaining('Bước 2/') });
+    expect((await say('bị lỗi'))[0]!.text).toMatch(/lỗi.* ở bước này/);
+    expect(events.filter((e) => e.type === 'walk-stuck')).toEqual([{ type: 'walk-stuck', guideId: 'integrate-bhyt', step: 2 }]);
+    // Outside a walkthrough the same word is just a question.
+    await tap(`${PAYLOAD_PREFIX}menu`);
+    const engine2Replies = await engine.handle({ channel: 'test', userKey: 'no-walk-user', text: 'xong', now: (now += 1000) });
+    expect(JSON.stringify(engine2Replies)).not.toContain('Bước');
+  });
+
   it('the last step congratulates and suggests the next guide (activation → BHYT / GPLX)', async () => {
     let replies = await tap(`${PAYLOAD_PREFIX}w:guide-activate`);
     for (let i = 0; i < 12 && !last(replies).text.startsWith('Chúc mừng'); i++) replies = await tap(`${PAYLOAD_PREFIX}next`);
