@@ -64,24 +64,6 @@ export class SessionSigner {
   }
 }
 
-/** One cookie from a Cookie header (no dependency on a cookie plugin the app may or may not have). */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
-  }
-  return undefined;
-}
-
-export function sessionCookie(token: string, maxAgeSec: number, secure: boolean, path: string): string {
-  return `${SESSION_COOKIE}=${token}; Path=${path}; Max-Age=${maxAgeSec}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
-}
-
-export function clearedCookie(secure: boolean, path: string): string {
-  return `${SESSION_COOKIE}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
-}
-
 /**
  * A POST from a page of ours: the browser's Origin (or Referer) names this host. Requests with
  * neither header are not from a browser form, and the SameSite=Strict cookie already stays home.

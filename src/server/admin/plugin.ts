@@ -6,10 +6,11 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { ContentBase } from '../../core/content/loader.js';
 import { dayRange, formatDay, type StatsRange, type StatsStore } from '../../core/stats/store.js';
-import { clearedCookie, passwordMatches, readCookie, sameOrigin, SESSION_COOKIE, sessionCookie, SessionSigner, type Session } from './auth.js';
+import { passwordMatches, sameOrigin, SESSION_COOKIE, SessionSigner, type Session } from './auth.js';
 import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
 import { toCsv } from './csv.js';
 import { html, type SafeHtml } from './html.js';
@@ -63,6 +64,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
 
   // Both are encapsulated here; an app that already has them keeps its own.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit: 4096 });
+  if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
   if (!app.hasDecorator('rateLimit')) await app.register(rateLimit, { global: false });
 
   app.addHook('onSend', async (req, res, payload) => {
@@ -74,7 +76,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   app.addHook('onRequest', async (req, res) => {
     const route = req.routeOptions.url ?? '';
     if (PUBLIC_ROUTES.has(route)) return;
-    const session = signer.verify(readCookie(req.headers.cookie, SESSION_COOKIE), now());
+    const session = signer.verify(req.cookies[SESSION_COOKIE], now());
     if (session) {
       sessions.set(req, session);
       return;
@@ -111,11 +113,13 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
 
   // ——— login / logout ———
 
-  const secure = (req: FastifyRequest) => req.protocol === 'https';
+  // HttpOnly + SameSite=Strict: no script reads it, no other site sends it; Secure behind https.
+  const cookieOptions = (req: FastifyRequest, maxAge: number) =>
+    ({ path: BASE, maxAge, httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https' }) as const;
 
   app.get(`${BASE}/login`, async (req, res) => {
     const next = safeNext((req.query as Record<string, unknown>).next);
-    if (signer.verify(readCookie(req.headers.cookie, SESSION_COOKIE), now())) return res.redirect(next, 303);
+    if (signer.verify(req.cookies[SESSION_COOKIE], now())) return res.redirect(next, 303);
     return res.type('text/html; charset=utf-8').send(loginPage(loginOpts({ next })));
   });
 
@@ -142,7 +146,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       }
       const { token } = signer.issue(now(), ttlMs);
       req.log.info({ admin: 'login' }, 'admin login');
-      return res.header('set-cookie', sessionCookie(token, Math.floor(ttlMs / 1000), secure(req), BASE)).redirect(next, 303);
+      return res.setCookie(SESSION_COOKIE, token, cookieOptions(req, Math.floor(ttlMs / 1000))).redirect(next, 303);
     },
   );
 
@@ -152,7 +156,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     if (!sameOrigin(req.headers, req.host) || !signer.csrfMatches(session, body.csrf)) {
       return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF).', { href: BASE, label: 'Về trang tổng quan' }));
     }
-    return res.header('set-cookie', clearedCookie(secure(req), BASE)).redirect(`${BASE}/login`, 303);
+    return res.clearCookie(SESSION_COOKIE, cookieOptions(req, 0)).redirect(`${BASE}/login`, 303);
   });
 
   // ——— date range ———
