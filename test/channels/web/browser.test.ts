@@ -24,17 +24,17 @@ describe('web chat in real Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
     await page.goto(base + '/');
     const bot = page.locator('.msg.bot');
-    await expect.poll(() => bot.first().textContent()).toContain('trợ lý VNeID');
+    await expect.poll(() => bot.first().textContent(), { timeout: 10_000 }).toContain('trợ lý VNeID');
     await page.getByRole('button', { name: 'Tích hợp giấy tờ' }).click();
     await page.getByRole('button', { name: 'Tích hợp BHYT' }).click();
-    await expect.poll(() => bot.last().textContent()).toContain('Bước 1/');
+    await expect.poll(() => bot.last().textContent(), { timeout: 10_000 }).toContain('Bước 1/');
     await page.getByRole('button', { name: 'Xong, tiếp theo' }).last().click();
-    await expect.poll(() => bot.last().textContent()).toContain('Bước 2/');
+    await expect.poll(() => bot.last().textContent(), { timeout: 10_000 }).toContain('Bước 2/');
 
     // Keyboard: type and press Enter.
     await page.getByLabel('Câu hỏi của bạn').fill('quen mat khau dang nhap thi lam sao');
     await page.keyboard.press('Enter');
-    await expect.poll(() => bot.last().textContent()).toContain('Quên mật khẩu');
+    await expect.poll(() => bot.last().textContent(), { timeout: 10_000 }).toContain('Quên mật khẩu');
     expect(await page.locator('.msg.me').last().textContent()).toBe('quen mat khau dang nhap thi lam sao');
 
     // Readable at 360 px: nothing wider than the screen.
@@ -51,11 +51,11 @@ describe('web chat in real Chromium', () => {
     await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).first().click();
     await page.getByRole('button', { name: 'Xem thêm' }).click();
     await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).last().click();
-    await expect.poll(() => page.locator('.msg.bot').last().textContent()).toContain('Bước 1/');
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 1/');
     await page.getByRole('button', { name: 'Xong, tiếp theo' }).last().click();
-    await expect.poll(() => page.locator('.msg.bot').last().textContent()).toContain('Bước 2/');
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 2/');
     await page.reload();
-    await expect.poll(() => page.locator('.msg.bot').last().textContent()).toContain('Bước 2/');
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 2/');
     await context.close();
   }, 60_000);
 });

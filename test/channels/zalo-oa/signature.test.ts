@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { computeZaloSignature, verifyZaloSignature } from '../../../src/channels/zalo-oa/signature.js';
-import { parseJsonKeepingIds, quoteUnsafeIntegers } from '../../../src/channels/zalo-oa/json.js';
+import { parseJsonKeepingIds } from '../../../src/channels/zalo-oa/json.js';
 
 const appId = '4318921733410977391';
 const key = 'oa-secret';
@@ -54,7 +54,7 @@ describe('JSON with 64-bit ids', () => {
       s: '9999999999999999999 in a string " 12345678901234567890',
       n: ['9007199254740993'],
     });
-    const plain = '{"sender":{"id":"8830392714512213376"},"x":1}';
-    expect(quoteUnsafeIntegers(plain)).toBe(plain);
+    expect(parseJsonKeepingIds('{"sender":{"id":"8830392714512213376"},"x":1}')).toEqual({ sender: { id: '8830392714512213376' }, x: 1 });
+    expect(() => parseJsonKeepingIds('{"broken":')).toThrow();
   });
 });
