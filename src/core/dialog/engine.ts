@@ -241,8 +241,9 @@ export class DialogEngine {
     const tokens = normalizeTokens(query, this.o.knowledge.lexicon);
     const walkWord = ctx.state.walk && WALK_WORDS.get(tokens.join(' '));
     if (walkWord) return this.onPayload(ctx, walkWord);
-    if (tokens.length > 0 && tokens.length <= 4 && tokens.every((t) => GREETING_WORDS.has(t))) return this.greet(ctx);
-    if (tokens.length === 0 && warn.length > 0) return this.menu(ctx);
+    // Nothing but greetings, particles or emoji ("ad ơi", "chào bot", "🙏"): greet.
+    if (tokens.length === 0) return warn.length > 0 ? this.menu(ctx) : this.greet(ctx);
+    if (tokens.length <= 4 && tokens.every((t) => GREETING_WORDS.has(t))) return this.greet(ctx);
 
     const match = this.o.knowledge.matcher.match(query);
     const { suggestThreshold } = this.o.knowledge.tuning;

@@ -133,7 +133,9 @@ export class Matcher {
     let total = 0;
     let covered = 0;
     for (const t of terms) {
-      const w = this.idf.get(t) ?? this.maxIdf;
+      // Another service's name (facebook, sổ đỏ) says the question is about something else,
+      // unless this entry talks about it: it weighs like a word we have never seen.
+      const w = this.lexicon.foreign.has(t) ? this.maxIdf : (this.idf.get(t) ?? this.maxIdf);
       total += w;
       covered += w * (vocab.get(t) ?? 0);
     }

@@ -12,6 +12,8 @@ const lexiconSchema = z
   .object({
     abbreviations: z.record(z.string(), z.string()).default({}),
     phrases: z.record(z.string(), z.string()).default({}),
+    fillers: z.array(z.string()).default([]),
+    foreign: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -20,6 +22,10 @@ export interface Lexicon {
   abbreviations: ReadonlyMap<string, readonly string[]>;
   /** Multi-token everyday phrases → the phrase the content uses, by first token, longest first. */
   phrases: ReadonlyMap<string, ReadonlyArray<{ from: readonly string[]; to: readonly string[] }>>;
+  /** Particles and pronouns that carry no topic ("ad ơi", "ạ", "nhé"): dropped. */
+  fillers: ReadonlySet<string>;
+  /** Names of other services and topics (facebook, sổ đỏ): weigh like unknown words when matching. */
+  foreign: ReadonlySet<string>;
 }
 
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
@@ -37,6 +43,8 @@ export function parseLexicon(raw: unknown): Lexicon {
   return {
     abbreviations: new Map(Object.entries(data.abbreviations).map(([k, v]) => [k.trim(), words(v)])),
     phrases,
+    fillers: new Set(data.fillers.map((w) => w.trim())),
+    foreign: new Set(data.foreign.map((w) => words(w).join('_'))),
   };
 }
 
@@ -46,7 +54,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map() };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map(), fillers: new Set(), foreign: new Set() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -96,7 +104,8 @@ function replacePhrases(tokens: string[], lexicon: Lexicon): string[] {
  */
 export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON): string[] {
   const tokens = replacePhrases(tokenize(text), lexicon);
-  return replacePhrases(tokens.flatMap((t) => expandToken(t, lexicon)), lexicon);
+  const expanded = replacePhrases(tokens.flatMap((t) => expandToken(t, lexicon)), lexicon);
+  return lexicon.fillers.size > 0 ? expanded.filter((t) => !lexicon.fillers.has(t)) : expanded;
 }
 
 /** The normalized form as one string (what statistics store and officials read). */
