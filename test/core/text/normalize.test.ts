@@ -68,6 +68,10 @@ describe('normalizeText', () => {
     ['Tích hợp BHYT sao???!!! 😭😭', 'tich hop bao hiem y te the nao'],
     ['VNeID...là gì?', 'vneid la gi'],
     ['🙏🙏🙏', ''],
+    // filler particles go, words that contain the same syllables stay
+    ['ad ơi tích hợp bhyt ạ', 'tich hop bao hiem y te'],
+    ['xin chào bot', ''],
+    ['chứng minh nhân dân của mình', 'chung minh nhan dan cua minh'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
 
   it('NFD and NFC input give the same result', () => {

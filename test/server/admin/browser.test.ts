@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/login');
     await page.fill('input[name="password"]', 'sai-mat-khau');
     await page.click('button[type="submit"]');
-    await expect.poll(() => page.textContent('.error')).toContain('Mật khẩu không đúng');
+    await expect.poll(() => page.textContent('.error'), { timeout: 10_000 }).toContain('Mật khẩu không đúng');
     // That 401 is the only failed request expected; from here on, no errors at all.
     expect(problems.filter((p) => !p.includes('status of 401'))).toEqual([]);
     problems.length = 0;
