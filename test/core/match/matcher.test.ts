@@ -69,6 +69,21 @@ describe.runIf(existsSync(dev))('dev set accuracy floor (../shared/eval/dev-ques
   });
 });
 
+describe('held-out questions written without looking at the content (test/fixtures/heldout-questions.jsonl)', () => {
+  it('≥ 90 % in-scope top-1 and ≥ 85 % out-of-scope rejected', () => {
+    const rows = readFileSync(new URL('../../fixtures/heldout-questions.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { q: string; accept: string[] });
+    const inScope = rows.filter((r) => r.accept.length > 0);
+    const outScope = rows.filter((r) => r.accept.length === 0);
+    const ok = inScope.filter((r) => r.accept.includes(matcher.match(r.q).id ?? '')).length;
+    const rejected = outScope.filter((r) => matcher.match(r.q).id === null).length;
+    expect(ok / inScope.length).toBeGreaterThanOrEqual(0.9);
+    expect(rejected / outScope.length).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
 describe('own out-of-scope fixtures', () => {
   it('rejects most everyday questions we do not cover', () => {
     const lines = readFileSync(new URL('../../fixtures/out-of-scope.txt', import.meta.url), 'utf8').split('\n').filter((l) => l.trim());
