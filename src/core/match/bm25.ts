@@ -36,7 +36,7 @@ export class Bm25Index {
     }
     this.totalLength += terms.length;
     this.avgLength = this.totalLength / this.lengths.length || 1;
-    this.idfCache = new Map();
+    if (this.idfCache.size > 0) this.idfCache.clear();
     return doc;
   }
 
