@@ -10,8 +10,9 @@ import { ConfigError, type Config } from './config.js';
 import type { Knowledge } from '../core/knowledge.js';
 import type { Script } from '../core/dialog/script.js';
 import type { Storage } from '../storage/storage.js';
-import { nullSink, type EventSink } from '../core/stats/events.js';
-import { DialogEngine } from '../core/dialog/engine.js';
+import type { EventSink } from '../core/stats/events.js';
+import type { DialogEngine } from '../core/dialog/engine.js';
+import { createEngine } from './runtime.js';
 import { healthPlugin } from './health.js';
 import { webChatPlugin } from '../channels/web/plugin.js';
 import { loggerOptions } from './logger.js';
@@ -81,16 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   });
 
-  const engine = new DialogEngine({
-    knowledge: deps.knowledge,
-    script: deps.script,
-    storage: deps.storage,
-    sink: deps.sink ?? nullSink,
-    communeName: config.COMMUNE_NAME,
-    communeContact: config.COMMUNE_CONTACT,
-    expiryMs: config.CONVERSATION_EXPIRY_HOURS * 3600_000,
-    flood: { max: config.FLOOD_MAX_MESSAGES, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
-  });
+  const engine = createEngine(config, deps);
   const channels = ['web'];
 
   // A Zalo OA whose token cannot be refreshed needs an admin: /healthz says so.

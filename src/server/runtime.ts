@@ -1,0 +1,85 @@
+/**
+ * What every entry point (server, Telegram polling) opens from the configuration: content,
+ * storage (SQLite or PostgreSQL), the pseudonym secret, statistics. One place, so they agree.
+ */
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { loadKnowledge, type Knowledge } from '../core/knowledge.js';
+import { DEFAULT_CONTENT_DIR } from '../core/content/loader.js';
+import { loadScript, type Script } from '../core/dialog/script.js';
+import { DialogEngine } from '../core/dialog/engine.js';
+import { nullSink, type EventSink } from '../core/stats/events.js';
+import type { StatsStore } from '../core/stats/store.js';
+import { StatsSink } from '../core/stats/sink.js';
+import { scheduleStatsRetention } from '../core/stats/retention.js';
+import { openStorage } from '../storage/open.js';
+import { SqliteStorage } from '../storage/sqlite.js';
+import { SqliteStatsStore } from '../storage/sqlite-stats.js';
+import type { PostgresStorage } from '../storage/postgres.js';
+import type { Storage } from '../storage/storage.js';
+import { loadOrCreateSecret } from './secrets.js';
+
+export interface Runtime {
+  knowledge: Knowledge;
+  script: Script;
+  storage: Storage;
+  secret: string;
+  statsStore: StatsStore;
+  sink: EventSink;
+  /** Stops timers and closes storage. */
+  close: () => Promise<void>;
+}
+
+/** Statistics live in the same database as the conversations. */
+async function openStatsStore(storage: Storage): Promise<StatsStore> {
+  if (storage instanceof SqliteStorage) return new SqliteStatsStore(storage.db);
+  const { PostgresStatsStore } = await import('../storage/postgres-stats.js');
+  return new PostgresStatsStore((storage as PostgresStorage).pool);
+}
+
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const contentDir = config.CONTENT_DIR ? resolve(config.CONTENT_DIR) : DEFAULT_CONTENT_DIR;
+  const knowledge = loadKnowledge(contentDir);
+  const script = loadScript(join(contentDir, 'dialog.yaml'));
+  const dataDir = resolve(config.DATA_DIR);
+  const storage = await openStorage({
+    databaseUrl: config.DATABASE_URL,
+    dataDir,
+    onError: (err) => logger.warn({ err: { message: err.message } }, 'PostgreSQL: mất kết nối'),
+  });
+  const secret = loadOrCreateSecret(dataDir, config.STATS_SECRET);
+  const statsStore = await openStatsStore(storage);
+  const sink = new StatsSink({ store: statsStore, onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'ghi thống kê thất bại') });
+  const stopRetention = scheduleStatsRetention(statsStore, {
+    retentionDays: config.STATS_RETENTION_DAYS,
+    onPurged: (n) => n > 0 && logger.info({ deleted: n }, 'đã xóa thống kê cũ'),
+    onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'xóa thống kê cũ thất bại'),
+  });
+  return {
+    knowledge,
+    script,
+    storage,
+    secret,
+    statsStore,
+    sink,
+    close: async () => {
+      stopRetention();
+      await storage.close();
+    },
+  };
+}
+
+/** The dialog engine as configured (shared by the server and the polling command). */
+export function createEngine(config: Config, deps: { knowledge: Knowledge; script: Script; storage: Storage; sink?: EventSink }): DialogEngine {
+  return new DialogEngine({
+    knowledge: deps.knowledge,
+    script: deps.script,
+    storage: deps.storage,
+    sink: deps.sink ?? nullSink,
+    communeName: config.COMMUNE_NAME,
+    communeContact: config.COMMUNE_CONTACT,
+    expiryMs: config.CONVERSATION_EXPIRY_HOURS * 3600_000,
+    flood: { max: config.FLOOD_MAX_MESSAGES, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
+  });
+}
