@@ -245,7 +245,7 @@ export class DialogEngine {
     if (tokens.length === 0) return warn.length > 0 ? this.menu(ctx) : this.greet(ctx);
     if (tokens.length <= 4 && tokens.every((t) => GREETING_WORDS.has(t))) return this.greet(ctx);
 
-    const match = this.o.knowledge.matcher.match(query);
+    const match = this.o.knowledge.matcher.matchTokens(tokens);
     const { suggestThreshold } = this.o.knowledge.tuning;
     const outcome = match.id ? 'answered' : match.nearest && match.score >= suggestThreshold ? 'low-confidence' : 'unanswered';
     ctx.events.push({

@@ -144,7 +144,12 @@ export class Matcher {
 
   /** Candidates ranked by BM25, with the features the confidence is made of (for tuning). */
   explain(text: string): { normalized: string; candidates: Candidate[] } {
-    const tokens = this.normalize(typeof text === 'string' ? text : '').map((t) => this.correct(t));
+    return this.explainTokens(this.normalize(typeof text === 'string' ? text : ''));
+  }
+
+  /** As `explain`, for a question already normalized with the same lexicon (the engine has it). */
+  explainTokens(normalizedTokens: readonly string[]): { normalized: string; candidates: Candidate[] } {
+    const tokens = normalizedTokens.map((t) => this.correct(t));
     const normalized = tokens.join(' ');
     // Digits alone (an ID number, an OTP) say nothing about a topic.
     if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
@@ -197,7 +202,11 @@ export class Matcher {
   }
 
   match(text: string): MatchResult {
-    const { normalized, candidates } = this.explain(text);
+    return this.matchTokens(this.normalize(typeof text === 'string' ? text : ''));
+  }
+
+  matchTokens(normalizedTokens: readonly string[]): MatchResult {
+    const { normalized, candidates } = this.explainTokens(normalizedTokens);
     const top = candidates[0];
     if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized };
     const score = this.confidence(top);
