@@ -1,13 +1,15 @@
 /**
- * A real server process (`src/server/main.ts` under tsx, the `npm start` path) for tests that need
- * several instances: each listens on its own port (PORT=0, read from Fastify's "Server listening
- * at" line). The environment is only what the test passes (plus PATH), never the test runner's.
+ * A real server process: `src/server/main.ts` under tsx (the `npm start` path) by default, or the
+ * compiled `dist/server/main.js` (the Dockerfile's path). Each listens on its own port (PORT=0,
+ * read from Fastify's "Server listening at" line). The environment is only what the test passes
+ * (plus PATH), never the test runner's.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MAIN = join(ROOT, 'src/server/main.ts');
+export const COMPILED_MAIN = join(ROOT, 'dist/server/main.js');
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -21,8 +23,8 @@ export interface ServerProcess {
   stop: (graceMs?: number) => Promise<number | null>;
 }
 
-export function startServerProcess(env: Record<string, string>, o: { startTimeoutMs?: number } = {}): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+export function startServerProcess(env: Record<string, string>, o: { startTimeoutMs?: number; compiled?: boolean } = {}): ServerProcess {
+  const child = spawn(process.execPath, o.compiled ? [COMPILED_MAIN] : ['--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
   });

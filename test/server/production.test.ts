@@ -3,42 +3,20 @@
  * as a real process: it serves, shuts down gracefully on SIGTERM, and refuses bad config/content.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/engine.js';
+import { COMPILED_MAIN, startServerProcess } from '../helpers/server-process.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const MAIN = join(root, 'dist/server/main.js');
 
 beforeAll(() => {
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
 }, 150_000);
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], { cwd: root, env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 20 s:\n${out}\n${err}`)), 20_000);
-    child.stdout.on('data', () => {
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`exited early:\n${out}\n${err}`));
-    });
-  });
-  return { child, listening, exited, output: () => out + err };
-}
+const start = (env: Record<string, string>) => startServerProcess(env, { compiled: true });
 
 describe('production build and start', () => {
   it('serves, then shuts down gracefully on SIGTERM with exit 0', async () => {
@@ -93,7 +71,8 @@ describe('production build and start', () => {
     expect(docker).toMatch(/^VOLUME \["\/data"\]$/m);
     const cmd = /^CMD \["node", "([^"]+)"\]$/m.exec(docker)?.[1];
     expect(cmd).toBe('dist/server/main.js');
-    expect(existsSync(join(root, cmd!))).toBe(true);
+    expect(join(root, cmd!)).toBe(COMPILED_MAIN);
+    expect(existsSync(COMPILED_MAIN)).toBe(true);
     for (const copied of ['content', 'src/channels/web/public']) expect(existsSync(join(root, copied))).toBe(true);
   });
 });
