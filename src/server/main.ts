@@ -1,6 +1,7 @@
 /** `npm start`: the server with embedded defaults (SQLite under DATA_DIR, web chat on). */
 import pino from 'pino';
 import { loadConfig, ConfigError } from './config.js';
+import { ZodError } from 'zod';
 import { InvalidContentError } from '../core/content/loader.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   // One clear line for configuration errors, one line per content error: the operator's to fix.
   if (err instanceof ConfigError || err instanceof InvalidContentError) console.error(err.message);
+  else if (err instanceof ZodError) console.error(`Nội dung không hợp lệ (dialog.yaml, lexicon.yaml hoặc matcher.yaml) — ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}. Chạy: npm run content:check`);
   else console.error('Không khởi động được:', err instanceof Error ? err.message : err);
   process.exit(1);
 });

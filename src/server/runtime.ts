@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { loadKnowledge, type Knowledge } from '../core/knowledge.js';
-import { DEFAULT_CONTENT_DIR } from '../core/content/loader.js';
-import { loadScript, type Script } from '../core/dialog/script.js';
+import { DEFAULT_CONTENT_DIR, InvalidContentError } from '../core/content/loader.js';
+import { loadScript, scriptErrors, type Script } from '../core/dialog/script.js';
 import { DialogEngine } from '../core/dialog/engine.js';
 import { nullSink, type EventSink } from '../core/stats/events.js';
 import type { StatsStore } from '../core/stats/store.js';
@@ -42,6 +42,8 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   const contentDir = config.CONTENT_DIR ? resolve(config.CONTENT_DIR) : DEFAULT_CONTENT_DIR;
   const knowledge = loadKnowledge(contentDir);
   const script = loadScript(join(contentDir, 'dialog.yaml'));
+  const menuErrors = scriptErrors(script, knowledge.content);
+  if (menuErrors.length > 0) throw new InvalidContentError(menuErrors);
   const dataDir = resolve(config.DATA_DIR);
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,

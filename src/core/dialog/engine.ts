@@ -52,6 +52,8 @@ export interface EngineOptions {
 
 /** Items of a menu page shown as buttons (the fifth button is "Xem thêm"). */
 const PAGE_SIZE = 4;
+/** Menus up to this many items list them all in the first message. */
+const MAX_LISTED = 10;
 /** A volunteer team code from a deep link ("ref_DOANTN01"). It must have a letter: a bare number could be a phone or ID number, never stored. */
 function referralCode(arg: string | undefined): string | undefined {
   const code = arg?.replace(/^ref[_-]/i, '');
@@ -195,8 +197,12 @@ export class DialogEngine {
     const pages = Math.max(1, Math.ceil(entries.length / PAGE_SIZE));
     const p = Math.min(Math.max(0, page), pages - 1);
     const shown = entries.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
-    const list = entries.map((e) => `• ${e.title}`).join('\n');
-    const text = p === 0 ? `${item.intro ?? item.label}\n${list}` : `${item.label} (${p + 1}/${pages}):`;
+    // A catalogue (the 9 or 7 utilities) is listed whole; a long list (21 FAQs) page by page, so
+    // every message stays one phone screen.
+    const whole = entries.length <= MAX_LISTED;
+    const list = (whole ? entries : shown).map((e) => `• ${e.title}`).join('\n');
+    const text =
+      p === 0 ? `${item.intro ?? item.label}\n${list}` : whole ? `${item.label} (${p + 1}/${pages}):` : `${item.label} (${p + 1}/${pages}):\n${list}`;
     const buttons = shown.map((e) => button(e.label, e.kind === 'guide' ? `w:${e.id}` : `e:${e.id}`));
     buttons.push(p + 1 < pages ? button(this.b.more, `m:${key}:${p + 1}`) : button(this.b.menu, 'menu'));
     ctx.replies.push(reply(text, buttons));

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { BUTTON_LABEL_MAX, entryKinds } from '../content/schema.js';
+import type { ContentBase, ContentError } from '../content/loader.js';
 
 const text = z.string().trim().min(1);
 const label = z.string().trim().min(1).max(BUTTON_LABEL_MAX);
@@ -67,4 +68,11 @@ export function loadScript(file: string = DEFAULT_SCRIPT_FILE): Script {
 /** Fills {name} placeholders. */
 export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m)).trimEnd();
+}
+
+/** Menu items must name entries that exist. */
+export function scriptErrors(script: Script, content: ContentBase): ContentError[] {
+  return script.menu.flatMap((item, i) =>
+    (item.ids ?? []).flatMap((id, k) => (content.byId.has(id) ? [] : [{ file: 'dialog.yaml', field: `menu.${i}.ids.${k}`, reason: `id "${id}" không tồn tại` }])),
+  );
 }

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/engine.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const check = (dir?: string) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/content-check.ts'), ...(dir ? [dir] : [])], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+
+describe('npm run content:check', () => {
+  it('passes on the real content', () => {
+    const r = check();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Nội dung hợp lệ: 48 mục');
+  });
+
+  it('prints file, field and reason for each error and exits 1', () => {
+    const tmp = tempDir();
+    try {
+      const dir = join(tmp.dir, 'content');
+      cpSync(join(root, 'content'), dir, { recursive: true });
+      const edit = (file: string, from: RegExp, to: string) => writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(from, to));
+      edit('entries/faq-cost.yaml', /^related: .*$/m, 'related: [faq-khong-co]');
+      edit('entries/faq-otp.yaml', /^level: .*$/m, 'level: 3');
+      edit('dialog.yaml', /faq-contact\]/, 'faq-lien-he]');
+      edit('matcher.yaml', /^threshold: .*$/m, 'threshold: 2');
+      const r = check(dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('entries/faq-cost.yaml: related.0: id "faq-khong-co" không tồn tại');
+      expect(r.stderr).toMatch(/entries\/faq-otp\.yaml: level: /);
+      expect(r.stderr).toContain('dialog.yaml: menu.4.ids.20: id "faq-lien-he" không tồn tại');
+      expect(r.stderr).toMatch(/matcher\.yaml: threshold: /);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
