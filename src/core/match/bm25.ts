@@ -4,13 +4,13 @@
  * radix-tree lookups, fuzzy machinery we do not use); this scorer does the same arithmetic in a
  * few microseconds, which keeps the matcher's p99 under 2 ms.
  */
-export class Bm25Index {
-  private readonly postings = new Map<string, { docs: number[]; tfs: number[] }>();
+export class Bm25Index<K = string> {
+  private readonly postings = new Map<K, { docs: number[]; tfs: number[] }>();
   private readonly lengths: number[] = [];
   private readonly boosts: number[] = [];
   private avgLength = 1;
   private totalLength = 0;
-  private idfCache = new Map<string, number>();
+  private idfCache = new Map<K, number>();
 
   constructor(
     private readonly k1 = 1.2,
@@ -22,11 +22,11 @@ export class Bm25Index {
   }
 
   /** Adds a document; returns its number. `boost` scales every score of this document. */
-  add(terms: readonly string[], boost = 1): number {
+  add(terms: readonly K[], boost = 1): number {
     const doc = this.lengths.length;
     this.lengths.push(terms.length);
     this.boosts.push(boost);
-    const tf = new Map<string, number>();
+    const tf = new Map<K, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     for (const [t, n] of tf) {
       let p = this.postings.get(t);
@@ -40,7 +40,7 @@ export class Bm25Index {
     return doc;
   }
 
-  idf(term: string): number {
+  idf(term: K): number {
     let v = this.idfCache.get(term);
     if (v === undefined) {
       const df = this.postings.get(term)?.docs.length ?? 0;
@@ -55,7 +55,7 @@ export class Bm25Index {
    * Adds the BM25 score of every document for the weighted query terms into `scores`
    * (length ≥ size). Returns the documents that got a score.
    */
-  score(query: ReadonlyArray<{ term: string; weight: number }>, scores: Float64Array, touched: Set<number> = new Set()): Set<number> {
+  score(query: ReadonlyArray<{ term: K; weight: number }>, scores: Float64Array, touched: Set<number> = new Set()): Set<number> {
     const { k1, b } = this;
     for (const { term, weight } of query) {
       const p = this.postings.get(term);

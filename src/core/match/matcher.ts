@@ -32,10 +32,15 @@ export interface Candidate {
   margin: number;
 }
 
-const BIGRAM_JOIN = '_';
-const bigrams = (tokens: readonly string[]) => tokens.slice(1).map((t, i) => tokens[i] + BIGRAM_JOIN + t);
-const isBigram = (term: string) => term.includes(BIGRAM_JOIN);
-const withBigrams = (tokens: readonly string[]) => [...tokens, ...bigrams(tokens)];
+/**
+ * Terms are interned as numbers: a syllable gets an id below BIGRAM_BASE, a pair of syllables
+ * (a, b) the id (a + 1) * BIGRAM_BASE + b. Numeric keys build the index several times faster
+ * than strings, and no pair string is ever made. -1 stands for a term the content never uses.
+ */
+const BIGRAM_BASE = 1 << 20;
+const UNKNOWN = -1;
+const isBigramId = (id: number) => id >= BIGRAM_BASE;
+const pairId = (a: number, b: number) => (a === UNKNOWN || b === UNKNOWN ? UNKNOWN : (a + 1) * BIGRAM_BASE + b);
 
 /** Bounded memo for typo corrections: the vocabulary is fixed, so answers never go stale. */
 const TYPO_CACHE_MAX = 10_000;
@@ -43,17 +48,19 @@ const CANDIDATES = 4;
 
 export class Matcher {
   /** One document per phrasing, title, label, keyword: "is there a phrasing like this?" */
-  private readonly phrasings = new Bm25Index();
+  private readonly phrasings = new Bm25Index<number>();
   private readonly phrasingEntry: number[] = [];
-  /** One document per entry (all its phrasings), and one per answer: "does this entry own these words?" */
-  private readonly entryTexts = new Bm25Index();
-  private readonly entryAnswers = new Bm25Index();
+  /** One document per entry (all its phrasings): "does this entry own these words?" */
+  private readonly entryTexts = new Bm25Index<number>();
   private readonly entryIds: string[] = [];
   /** Per entry: term → weight in its vocabulary (1 from phrasings/title/keywords, less from answer). */
-  private readonly entryTerms: Array<Map<string, number>> = [];
-  private readonly idf = new Map<string, number>();
+  private readonly entryTerms: Array<Map<number, number>> = [];
+  private readonly idf = new Map<number, number>();
   private readonly maxIdf: number;
-  private readonly vocabulary: Set<string>;
+  /** Syllable → term id: the content vocabulary. */
+  private readonly vocabulary = new Map<string, number>();
+  /** Term ids of other services' names (lexicon "foreign") that the content also uses. */
+  private readonly foreignIds = new Set<number>();
   /** Fuse over the vocabulary, one per first letter: typos rarely hit the first letter, and 20× fewer words to scan. */
   private readonly fuseByInitial = new Map<string, Fuse<string>>();
   private readonly typoCache = new Map<string, string | null>();
@@ -72,34 +79,37 @@ export class Matcher {
         ...entry.phrasings.map((p): [string, number] => [p, boost.phrasing]),
         ...entry.keywords.map((k): [string, number] => [k, boost.keywords]),
       ];
-      const terms = new Map<string, number>();
-      const all: string[] = [];
+      const terms = new Map<number, number>();
+      const all: number[] = [];
       for (const [text, fieldBoost] of texts) {
-        const t = withBigrams(this.normalize(text));
+        const t = this.termsOf(this.normalize(text), true);
         if (t.length === 0) continue;
         this.phrasings.add(t, fieldBoost);
         this.phrasingEntry.push(index);
-        all.push(...t);
+        for (const id of t) all.push(id);
       }
-      const answer = withBigrams(this.normalize(entry.answer));
+      const answer = this.termsOf(this.normalize(entry.answer), true);
       for (const t of answer) terms.set(t, tuning.answerVocabularyWeight);
       for (const t of all) terms.set(t, 1);
       this.entryTerms.push(terms);
       this.entryTexts.add(all);
-      this.entryAnswers.add(answer);
     });
 
     // IDF over entries: how specific a term is to a few entries.
-    const df = new Map<string, number>();
+    const df = new Map<number, number>();
     for (const terms of this.entryTerms) for (const t of terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
     const n = this.entryTerms.length;
     const idfOf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
     for (const [t, d] of df) this.idf.set(t, idfOf(d));
     this.maxIdf = idfOf(0);
 
-    this.vocabulary = new Set([...df.keys()].filter((t) => !isBigram(t)));
+    for (const name of lexicon.foreign) {
+      const id = this.termsOf(name.split('_'), false).at(-1);
+      if (id !== undefined && id !== UNKNOWN) this.foreignIds.add(id);
+    }
+
     const buckets = new Map<string, string[]>();
-    for (const word of this.vocabulary) {
+    for (const word of this.vocabulary.keys()) {
       if (word.length < tuning.typo.minLength || /^[0-9]+$/.test(word)) continue;
       const list = buckets.get(word[0]!) ?? [];
       list.push(word);
@@ -112,6 +122,18 @@ export class Matcher {
 
   private normalize(text: string): string[] {
     return normalizeTokens(text, this.lexicon);
+  }
+
+  /** Syllable ids, then pair ids, of a token list; with `learn`, new syllables join the vocabulary. */
+  private termsOf(tokens: readonly string[], learn: boolean): number[] {
+    const ids = tokens.map((t) => {
+      let id = this.vocabulary.get(t);
+      if (id === undefined && learn) this.vocabulary.set(t, (id = this.vocabulary.size));
+      return id ?? UNKNOWN;
+    });
+    const out = ids.slice();
+    for (let i = 1; i < ids.length; i++) out.push(pairId(ids[i - 1]!, ids[i]!));
+    return out;
   }
 
   /** Replaces a word we do not know by the closest content word, if one is close enough. */
@@ -128,14 +150,14 @@ export class Matcher {
   }
 
   /** How much of the question (weighted by term specificity) an entry's vocabulary explains. */
-  private coverage(entry: number, terms: readonly string[]): number {
+  private coverage(entry: number, terms: readonly number[]): number {
     const vocab = this.entryTerms[entry]!;
     let total = 0;
     let covered = 0;
     for (const t of terms) {
       // Another service's name (facebook, sổ đỏ) says the question is about something else,
       // unless this entry talks about it: it weighs like a word we have never seen.
-      const w = this.lexicon.foreign.has(t) ? this.maxIdf : (this.idf.get(t) ?? this.maxIdf);
+      const w = this.foreignIds.has(t) ? this.maxIdf : (this.idf.get(t) ?? this.maxIdf);
       total += w;
       covered += w * (vocab.get(t) ?? 0);
     }
@@ -155,7 +177,10 @@ export class Matcher {
     if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
 
     const { boost, secondBestShare } = this.tuning;
-    const query = [...new Set(withBigrams(tokens))].map((term) => ({ term, weight: isBigram(term) ? boost.bigram : 1 }));
+    const terms = this.termsOf(tokens, false);
+    const unigrams = terms.slice(0, tokens.length);
+    const bi = terms.slice(tokens.length);
+    const query = [...new Set(terms)].filter((t) => t !== UNKNOWN).map((term) => ({ term, weight: isBigramId(term) ? boost.bigram : 1 }));
 
     // Entry score = best phrasing + a share of the second best + the entry's whole vocabulary.
     const perDoc = new Float64Array(this.phrasings.size);
@@ -170,20 +195,17 @@ export class Matcher {
       } else if (s > second[e]!) second[e] = s;
     }
     const whole = new Float64Array(this.entryIds.length);
-    const answers = new Float64Array(this.entryIds.length);
     this.entryTexts.score(query, whole);
-    this.entryAnswers.score(query, answers);
 
     const ranked: Array<{ e: number; bm25: number }> = [];
     for (let e = 0; e < this.entryIds.length; e++) {
-      const bm25 = best[e]! + secondBestShare * second[e]! + boost.entry * (whole[e]! + boost.answer * answers[e]!);
+      const bm25 = best[e]! + secondBestShare * second[e]! + boost.entry * whole[e]!;
       if (bm25 > 0) ranked.push({ e, bm25 });
     }
     ranked.sort((a, b) => b.bm25 - a.bm25);
     const top = ranked.slice(0, CANDIDATES);
-    const bi = bigrams(tokens);
     const candidates = top.map((c, i) => {
-      const coverage = this.coverage(c.e, tokens);
+      const coverage = this.coverage(c.e, unigrams);
       const next = ranked[i + 1]?.bm25 ?? 0;
       return {
         id: this.entryIds[c.e]!,

@@ -11,7 +11,7 @@ export const tuningSchema = z
     weights: z.object({ coverage: unit, bigramCoverage: unit, margin: unit }).strict(),
     answerVocabularyWeight: unit,
     boost: z
-      .object({ phrasing: z.number().positive(), title: z.number().positive(), keywords: z.number().positive(), bigram: z.number().positive(), entry: z.number().min(0), answer: z.number().min(0) })
+      .object({ phrasing: z.number().positive(), title: z.number().positive(), keywords: z.number().positive(), bigram: z.number().positive(), entry: z.number().min(0) })
       .strict(),
     secondBestShare: unit,
     typo: z.object({ minLength: z.number().int().min(1), maxScore: unit }).strict(),
