@@ -30,7 +30,7 @@ function add(text, who, buttons = []) {
     li.append(row);
   }
   log.append(li);
-  li.scrollIntoView({ block: 'end', behavior: 'smooth' });
+  li.scrollIntoView({ block: 'end' });
   return li;
 }
 
