@@ -26,9 +26,10 @@ describe('web chat in real Chromium', () => {
     const bot = page.locator('.msg.bot');
     await expect.poll(() => bot.first().textContent(), { timeout: 10_000 }).toContain('trợ lý VNeID');
     await page.getByRole('button', { name: 'Tích hợp giấy tờ' }).click();
+    await expect.poll(() => bot.last().textContent(), { timeout: 10_000 }).toContain('Tích hợp giấy tờ');
     await page.getByRole('button', { name: 'Tích hợp BHYT' }).click();
     await expect.poll(() => bot.last().textContent(), { timeout: 10_000 }).toContain('Bước 1/');
-    await page.getByRole('button', { name: 'Xong, tiếp theo' }).last().click();
+    await bot.last().getByRole('button', { name: 'Xong, tiếp theo' }).click();
     await expect.poll(() => bot.last().textContent(), { timeout: 10_000 }).toContain('Bước 2/');
 
     // Keyboard: type and press Enter.
@@ -49,10 +50,13 @@ describe('web chat in real Chromium', () => {
     const page = await context.newPage();
     await page.goto(base + '/');
     await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).first().click();
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Các bước');
     await page.getByRole('button', { name: 'Xem thêm' }).click();
-    await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).last().click();
+    // Wait for page 2 before picking its button: the menu has a button of the same name.
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('(2/2)');
+    await page.locator('.msg.bot').last().getByRole('button', { name: 'Kích hoạt tài khoản' }).click();
     await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 1/');
-    await page.getByRole('button', { name: 'Xong, tiếp theo' }).last().click();
+    await page.locator('.msg.bot').last().getByRole('button', { name: 'Xong, tiếp theo' }).click();
     await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 2/');
     await page.reload();
     await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 2/');
