@@ -22,6 +22,7 @@ import {
   type TopicRow,
   type WeekRow,
 } from '../core/stats/store.js';
+import { groupCommit, type GroupCommit } from './group-commit.js';
 
 export interface SqliteStatsOptions {
   /** Offset of local time from UTC; Vietnam (UTC+7) by default. */
@@ -102,6 +103,8 @@ const inRange = (a: string) => `${a}.at >= @from AND ${a}.at < @to AND (@commune
 export class SqliteStatsStore implements StatsStore {
   private readonly offsetSec: number;
   private readonly insert: Database.Statement;
+  /** Shared with the conversations of the same connection: one commit per turn of the event loop. */
+  private readonly writes: GroupCommit;
 
   constructor(
     readonly db: Database.Database,
@@ -111,6 +114,7 @@ export class SqliteStatsStore implements StatsStore {
     if (!exists) throw new Error('Bảng stats_events chưa có: mở cơ sở dữ liệu bằng SqliteStorage (chạy migration) trước.');
     // Deleted statistics are overwritten, not left in free pages of the file.
     db.pragma('secure_delete = ON');
+    this.writes = groupCommit(db);
     this.offsetSec = Math.round((o.offsetMs ?? VN_OFFSET_MS) / 1000);
     this.insert = db.prepare(
       `INSERT INTO stats_events (at, channel, commune, user_key, type, entry_id, step, text, normalized, score, outcome, nearest_id, referral, failure_code, kinds)
@@ -123,6 +127,7 @@ export class SqliteStatsStore implements StatsStore {
   }
 
   private all<T>(sql: string, range: StatsRange, extra: Record<string, unknown> = {}): T[] {
+    this.writes.flush(); // what is queued counts too
     return this.db.prepare(sql).all({ ...this.params(range), ...extra }) as T[];
   }
 
@@ -132,7 +137,8 @@ export class SqliteStatsStore implements StatsStore {
   }
 
   async record(event: DialogEvent, context: StatsContext): Promise<void> {
-    this.insert.run(toRow(event, context));
+    const row = toRow(event, context);
+    await this.writes.run(() => this.insert.run(row));
   }
 
   async overview(range: StatsRange): Promise<OverviewTotals> {
@@ -326,6 +332,7 @@ export class SqliteStatsStore implements StatsStore {
   }
 
   async deleteOlderThan(ts: number): Promise<number> {
+    this.writes.flush();
     const deleted = this.db.prepare('DELETE FROM stats_events WHERE at < ?').run(ts).changes;
     // Move the deletion out of the WAL into the main file now, not at some later checkpoint.
     if (deleted > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,8 +1,23 @@
-/** SQLite storage (better-sqlite3): one file under DATA_DIR, WAL mode, created if missing. */
+/**
+ * SQLite storage (better-sqlite3): one file under DATA_DIR, WAL mode, created if missing.
+ * One process owns the file (several instances share PostgreSQL instead), which is what makes the
+ * in-memory copy of recent conversations safe: every conversation write passes through here.
+ */
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConversationRecord, Storage } from './storage.js';
+import { groupCommit, type GroupCommit } from './group-commit.js';
+
+/** Recent conversations kept in memory (a few hundred bytes each), so a turn reads no disk. */
+const CACHED_CONVERSATIONS = 10_000;
+
+interface StoredConversation {
+  /** JSON, parsed on every read: callers may mutate what they get. */
+  state: string;
+  updatedAt: number;
+}
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE conversations (
@@ -51,6 +66,8 @@ export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly stmt;
+  private readonly writes: GroupCommit;
+  private readonly recent = new LRUCache<string, StoredConversation>({ max: CACHED_CONVERSATIONS });
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -59,6 +76,7 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.writes = groupCommit(this.db);
     this.stmt = {
       getConv: this.db.prepare<[string], { state: string; updated_at: number }>('SELECT state, updated_at FROM conversations WHERE key = ?'),
       saveConv: this.db.prepare(
@@ -90,19 +108,37 @@ export class SqliteStorage implements Storage {
   }
 
   async getConversation<S>(key: string): Promise<ConversationRecord<S> | undefined> {
-    const row = this.stmt.getConv.get(key);
-    return row ? { state: JSON.parse(row.state) as S, updatedAt: row.updated_at } : undefined;
+    let stored = this.recent.get(key);
+    if (!stored) {
+      this.writes.flush(); // a queued delete or save of this key must not be read around
+      const row = this.stmt.getConv.get(key);
+      if (!row) return undefined;
+      stored = { state: row.state, updatedAt: row.updated_at };
+      this.recent.set(key, stored);
+    }
+    return { state: JSON.parse(stored.state) as S, updatedAt: stored.updatedAt };
   }
 
+  /** Resolves once the turn is committed (group commit: see group-commit.ts). */
   async saveConversation<S>(key: string, state: S, now = Date.now()): Promise<void> {
-    this.stmt.saveConv.run(key, JSON.stringify(state), now);
+    const stored = { state: JSON.stringify(state), updatedAt: now };
+    // Cached before the commit, so a next turn of the same user already reads it.
+    this.recent.set(key, stored);
+    try {
+      await this.writes.run(() => this.stmt.saveConv.run(key, stored.state, now));
+    } catch (err) {
+      if (this.recent.get(key) === stored) this.recent.delete(key);
+      throw err;
+    }
   }
 
   async deleteConversation(key: string): Promise<void> {
-    this.stmt.delConv.run(key);
+    this.recent.delete(key);
+    await this.writes.run(() => this.stmt.delConv.run(key));
   }
 
   async listIdleConversations<S>(olderThan: number, limit: number) {
+    this.writes.flush();
     return this.stmt.idle.all(olderThan, limit).map((r) => ({ key: r.key, state: JSON.parse(r.state) as S, updatedAt: r.updated_at }));
   }
 
@@ -150,6 +186,8 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.writes.flush();
+    this.db.close();
   }
 }

@@ -135,8 +135,10 @@ export class DialogEngine {
 
     ctx.state.channel = turn.channel;
     await this.o.storage.saveConversation(turn.userKey, ctx.state, now);
+    // Statistics only once the turn is saved (a failed save is redelivered and counted then);
+    // all at once, so a group-committing store writes them in one transaction.
     const context = { channel: turn.channel, userKey: turn.userKey, at: now };
-    for (const e of ctx.events) await this.sink.record(e, context);
+    await Promise.all(ctx.events.map((e) => this.sink.record(e, context)));
     return ctx.replies;
   }
 
