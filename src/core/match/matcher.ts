@@ -6,6 +6,7 @@
  * common words match. Built once at start-up; `match` is pure and synchronous.
  */
 import Fuse from 'fuse.js';
+import { LRUCache } from 'lru-cache';
 import type { ContentBase } from '../content/loader.js';
 import { normalizeTokens, type Lexicon } from '../text/normalize.js';
 import { Bm25Index } from './bm25.js';
@@ -45,6 +46,12 @@ const pairId = (a: number, b: number) => (a === UNKNOWN || b === UNKNOWN ? UNKNO
 /** Bounded memo for typo corrections: the vocabulary is fixed, so answers never go stale. */
 const TYPO_CACHE_MAX = 10_000;
 const CANDIDATES = 4;
+/**
+ * Questions answered recently, by normalized form. Citizens ask the same few things in the same
+ * words ("tich hop bhyt", "kich hoat muc 2") again and again, and the content is fixed while the
+ * server runs, so a repeat costs a lookup instead of a ranking.
+ */
+const RESULT_CACHE_MAX = 5_000;
 
 export class Matcher {
   /** One document per phrasing, title, label, keyword: "is there a phrasing like this?" */
@@ -64,12 +71,17 @@ export class Matcher {
   /** Fuse over the vocabulary, one per first letter: typos rarely hit the first letter, and 20× fewer words to scan. */
   private readonly fuseByInitial = new Map<string, Fuse<string>>();
   private readonly typoCache = new Map<string, string | null>();
+  /** Absent when switched off (the benchmark measures ranking itself). */
+  private readonly results: LRUCache<string, MatchResult> | undefined;
 
   constructor(
     readonly content: ContentBase,
     private readonly lexicon: Lexicon,
     private readonly tuning: Tuning,
+    options: { resultCache?: number } = {},
   ) {
+    const cacheSize = options.resultCache ?? RESULT_CACHE_MAX;
+    this.results = cacheSize > 0 ? new LRUCache({ max: cacheSize }) : undefined;
     const { boost } = tuning;
     content.entries.forEach((entry, index) => {
       this.entryIds.push(entry.id);
@@ -223,11 +235,23 @@ export class Matcher {
     return clamp01(weights.coverage * c.coverage + weights.bigramCoverage * c.bigramCoverage + weights.margin * c.margin);
   }
 
-  match(text: string): MatchResult {
+  match(text: string): Readonly<MatchResult> {
     return this.matchTokens(this.normalize(typeof text === 'string' ? text : ''));
   }
 
-  matchTokens(normalizedTokens: readonly string[]): MatchResult {
+  /** Shared between callers, hence frozen. */
+  matchTokens(normalizedTokens: readonly string[]): Readonly<MatchResult> {
+    const key = normalizedTokens.join(' ');
+    let result = this.results?.get(key);
+    if (!result) {
+      result = this.rank(normalizedTokens);
+      Object.freeze(result.alternatives);
+      this.results?.set(key, Object.freeze(result));
+    }
+    return result;
+  }
+
+  private rank(normalizedTokens: readonly string[]): MatchResult {
     const { normalized, candidates } = this.explainTokens(normalizedTokens);
     const top = candidates[0];
     if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized };

@@ -118,3 +118,21 @@ describe('Bm25Index', () => {
     expect(s[0]).toBeCloseTo(2 * s[1]!, 10);
   });
 });
+
+describe('cache of recent results', () => {
+  it('a repeated question gets the same answer as a fresh ranking, shared and frozen', async () => {
+    const { Matcher } = await import('../../../src/core/match/matcher.js');
+    const fresh = new Matcher(knowledge.content, knowledge.lexicon, knowledge.tuning, { resultCache: 0 });
+    const questions = ['tich hop bhyt sao', 'Tích hợp BHYT sao', 'giá vàng hôm nay', 'ko nhan dc otp'];
+    for (const q of questions) {
+      const first = matcher.match(q);
+      expect(matcher.match(q)).toBe(first); // served from the cache
+      expect(first).toEqual(fresh.match(q));
+      expect(Object.isFrozen(first) && Object.isFrozen(first.alternatives)).toBe(true);
+    }
+    // Spelled differently, normalized the same: one cached result.
+    expect(matcher.match('tich hop bhyt sao')).toBe(matcher.match('Tích hợp BHYT sao'));
+    // Switched off, every call ranks anew.
+    expect(fresh.match('ko nhan dc otp')).not.toBe(fresh.match('ko nhan dc otp'));
+  });
+});
