@@ -134,11 +134,13 @@ export class DialogEngine {
     }
 
     ctx.state.channel = turn.channel;
-    await this.o.storage.saveConversation(turn.userKey, ctx.state, now);
-    // Statistics only once the turn is saved (a failed save is redelivered and counted then);
-    // all at once, so a group-committing store writes them in one transaction.
+    // The turn and its statistics are handed over together, so a group-committing store writes
+    // them in one transaction. A failed save fails the turn (the platform redelivers it).
     const context = { channel: turn.channel, userKey: turn.userKey, at: now };
-    await Promise.all(ctx.events.map((e) => this.sink.record(e, context)));
+    await Promise.all([
+      this.o.storage.saveConversation(turn.userKey, ctx.state, now),
+      ...ctx.events.map((e) => this.sink.record(e, context)),
+    ]);
     return ctx.replies;
   }
 
