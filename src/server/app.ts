@@ -56,14 +56,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }) as unknown as FastifyInstance;
 
   // Never a stack trace to the client; a Vietnamese message and the right status.
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, res) => {
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; error?: unknown }, req, res) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
     const message =
       status === 413
         ? 'Nội dung gửi lên quá lớn.'
         : status === 429
-          ? 'Bạn gửi quá nhanh. Vui lòng đợi một chút rồi thử lại.'
+          ? // The rate limiter's own message (errorResponseBuilder below) says how long to wait.
+            typeof err.error === 'string'
+            ? err.error
+            : 'Bạn gửi quá nhanh. Vui lòng đợi một chút rồi thử lại.'
           : status === 415
             ? 'Định dạng nội dung không được hỗ trợ (cần JSON).'
             : status < 500
@@ -76,6 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
+    // Counters on every answer cost time and tell a chat page nothing; a refused request still
+    // gets Retry-After and the limits.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
       error: `Bạn gửi quá nhanh. Vui lòng thử lại sau ${Math.ceil(ctx.ttl / 1000)} giây.`,
