@@ -74,6 +74,8 @@ type Rule = {
    * it was (not personal data after all). Without it, the whole match becomes the placeholder.
    */
   apply?: (m: string, ...groups: string[]) => string | null;
+  /** The shape has a digit in it: skipped for text without one (most questions), unread. */
+  digits?: true;
 };
 
 // Order matters: longer and more specific shapes first, so a 12-digit ID is never half-eaten
@@ -83,6 +85,7 @@ const RULES: readonly Rule[] = [
   // Date of birth after the words that introduce it (other dates, "1/7/2024", stay).
   {
     kind: 'birthdate',
+    digits: true,
     re: new RegExp(
       `(${NW_BEFORE}(?:ngày sinh|ngay sinh|sinh ngày|sinh ngay|ns|dob)(?:\\s+(?:của\\s+)?(?:tôi|toi|em|mình|minh|con|cháu|chau))?\\s*(?:là|la|:)?\\s*)(\\d{1,2}\\s?[/.\\-]\\s?\\d{1,2}\\s?[/.\\-]\\s?\\d{2,4})(?![0-9])`,
       'giu',
@@ -90,16 +93,17 @@ const RULES: readonly Rule[] = [
     apply: (_m, intro) => `${intro}${PLACEHOLDER.birthdate}`,
   },
   // BHYT card code: 2 letters + 13 digits (15 characters), e.g. DN4797938123456.
-  { kind: 'bhyt', re: /(?<![\p{L}0-9])[a-z]{2}[\s.]?\d(?:[\s.]?\d){12}(?![0-9])/giu },
+  { kind: 'bhyt', digits: true, re: /(?<![\p{L}0-9])[a-z]{2}[\s.]?\d(?:[\s.]?\d){12}(?![0-9])/giu },
   // Licence plate: 51U1-001.23, 29A-123.45, 51U100123, 30 K 12345, 29-B1 123.45.
-  { kind: 'plate', re: /(?<![\p{L}0-9])\d{2}[\s.-]?[a-z]{1,2}\d?[\s.-]{0,3}\d{3}[.\s]?\d{1,2}(?![0-9])/giu },
+  { kind: 'plate', digits: true, re: /(?<![\p{L}0-9])\d{2}[\s.-]?[a-z]{1,2}\d?[\s.-]{0,3}\d{3}[.\s]?\d{1,2}(?![0-9])/giu },
   // 12-digit personal ID number (CCCD / số định danh), also typed in groups: 079.203.001.234.
-  { kind: 'id', re: new RegExp(`(?<![0-9])\\d(?:${D}\\d){11}(?![0-9])`, 'gu') },
+  { kind: 'id', digits: true, re: new RegExp(`(?<![0-9])\\d(?:${D}\\d){11}(?![0-9])`, 'gu') },
   // Phones: 0xxxxxxxxx / +84 / 84 / (024), spaced, dotted or dashed (10–11 digits with the prefix).
-  { kind: 'phone', re: new RegExp(`(?<![0-9])(?:\\(?\\+\\s?84\\)?|\\(?84\\)?|\\(?0)${D}[1-9](?:${D}\\d){7,9}(?![0-9])`, 'gu') },
+  { kind: 'phone', digits: true, re: new RegExp(`(?<![0-9])(?:\\(?\\+\\s?84\\)?|\\(?84\\)?|\\(?0)${D}[1-9](?:${D}\\d){7,9}(?![0-9])`, 'gu') },
   // Old 9-digit CMND typed in groups, after the words that name it ("cmnd 123 456 789").
   {
     kind: 'cmnd',
+    digits: true,
     re: new RegExp(
       `(${NW_BEFORE}(?:cmnd|cmt|chứng minh(?: nhân dân| thư)?|chung minh(?: nhan dan| thu)?)(?:\\s+[\\p{L}\\d]{1,10}){0,3}?\\s*(?:là|la|:|số|so)?\\s*)(\\d(?:[\\s.\\-]?\\d){8})(?![0-9])`,
       'giu',
@@ -107,11 +111,12 @@ const RULES: readonly Rule[] = [
     apply: (_m, intro) => `${intro}${PLACEHOLDER.cmnd}`,
   },
   // Any other long digit run (9: old CMND; 10+: BHXH number, tax code, account numbers).
-  { kind: 'cmnd', re: /(?<![0-9.,/])\d{9}(?![0-9.,/])/gu },
-  { kind: 'number', re: /(?<![0-9.,/])\d{10,}(?![0-9.,/])/gu },
+  { kind: 'cmnd', digits: true, re: /(?<![0-9.,/])\d{9}(?![0-9.,/])/gu },
+  { kind: 'number', digits: true, re: /(?<![0-9.,/])\d{10,}(?![0-9.,/])/gu },
   // OTP typed in groups after the word ("otp 123 456", "mã xác thực: 12 34 56").
   {
     kind: 'code',
+    digits: true,
     re: new RegExp(
       `(${NW_BEFORE}(?:otp|mã xác thực|ma xac thuc|mã xác nhận|ma xac nhan|mã kích hoạt|ma kich hoat)(?:\\s+\\p{L}+){0,3}?\\s*(?:là|la|:|=)?\\s*)(\\d(?:[\\s.\\-]?\\d){3,7})(?![0-9])`,
       'giu',
@@ -149,6 +154,7 @@ const RULES: readonly Rule[] = [
   // "500.000", not the public hotlines 1900/1800 xxxx).
   {
     kind: 'code',
+    digits: true,
     re: /(?<![0-9.,/:])(?<!(?:1900|1800)[\s.]?)\d{4,8}(?![0-9.,/:])(?!\s?(?:đ|d|vnđ|vnd|đồng|dong|k|nghìn|nghin|ngàn|ngan|triệu|trieu|người|nguoi|lượt|luot|hộ|mb|gb|kb|%)(?![\p{L}]))/giu,
     apply: (m) => (/^(?:19|20)\d\d$/.test(m) || /^(?:1900|1800)\d{4}$/.test(m) ? null : PLACEHOLDER.code),
   },
@@ -186,6 +192,7 @@ const RULES: readonly Rule[] = [
   // House numbers: "số nhà 12 ngõ 34, phố Huế" (the value starts with a digit or follows "là" / ":").
   {
     kind: 'address',
+    digits: true,
     re: new RegExp(
       `(${NW_BEFORE}(?:số nhà|so nha)(?:\\s+(?:của\\s+|cua\\s+)?(?:tôi|toi|em|mình|minh))?\\s*(?:(?:là|la)${NW_AFTER}|:)?\\s*)(?=(?:số\\s*|so\\s*)?\\d)(${ADDRESS_TAIL})`,
       'giu',
@@ -208,6 +215,7 @@ const RULES: readonly Rule[] = [
   // "nhà tôi ở thôn 3 ...", "tôi ở số 5 ngõ 7": a place with a number or an address word.
   {
     kind: 'address',
+    digits: true,
     re: new RegExp(
       `(${NW_BEFORE}(?:(?:nhà|nha)\\s+(?:tôi|toi|em|mình|minh)\\s+(?:ở|o|tại|tai)|(?:tôi|toi|em|mình|minh)\\s+(?:ở|o|sống ở|song o|sống tại|song tai|cư trú tại|cu tru tai))\\s+)(?=(?:số|so|thôn|thon|xóm|xom|ấp|ap|tổ|to|ngõ|ngo|hẻm|hem|kiệt|kiet|đường|duong|phố|pho|khu phố|kp|lô|lo)\\s*\\d|\\d)(${ADDRESS_TAIL})`,
       'giu',
@@ -219,7 +227,9 @@ const RULES: readonly Rule[] = [
 export function scrub(input: string): Scrubbed {
   const found = new Set<SensitiveKind>();
   let text = typeof input === 'string' ? input.normalize('NFC') : '';
+  const digits = /\d/.test(text);
   for (const rule of RULES) {
+    if (rule.digits && !digits) continue;
     text = text.replace(rule.re, (m: string, ...rest: unknown[]) => {
       // replace() passes groups, then offset (number), the whole string, maybe named groups.
       const groups = rest.slice(0, rest.findIndex((g) => typeof g === 'number')).map((g) => (typeof g === 'string' ? g : ''));
