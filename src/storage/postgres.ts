@@ -55,6 +55,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX stats_events_at ON stats_events(at);
    CREATE INDEX stats_events_type_at ON stats_events(type, at);
    CREATE INDEX stats_events_user ON stats_events(user_key, type);`,
+  // Per-person joins are to completions only (see the SQLite migration of the same name).
+  `DROP INDEX stats_events_user;
+   CREATE INDEX stats_events_completed ON stats_events(user_key, entry_id) WHERE type = 'walk-complete';`,
 ];
 
 /** Highest migration version this build knows. */

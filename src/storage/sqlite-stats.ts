@@ -271,7 +271,7 @@ export class SqliteStatsStore implements StatsStore {
       `SELECT g, s, COUNT(*) AS n FROM (
          SELECT e.entry_id AS g, e.user_key AS u, MAX(e.step) AS s FROM stats_events e
          WHERE e.type = 'walk-step' AND e.step IS NOT NULL AND ${inRange('e')}
-           AND NOT EXISTS (SELECT 1 FROM stats_events c WHERE c.type = 'walk-complete' AND c.entry_id = e.entry_id
+           AND NOT EXISTS (SELECT 1 FROM stats_events c INDEXED BY stats_events_completed WHERE c.type = 'walk-complete' AND c.entry_id = e.entry_id
                            AND c.user_key = e.user_key AND ${inRange('c')})
          GROUP BY e.entry_id, e.user_key
        ) GROUP BY g, s`,
@@ -301,7 +301,7 @@ export class SqliteStatsStore implements StatsStore {
          SELECT p.code,
            COUNT(DISTINCT c.user_key || ':' || c.entry_id) AS guidesCompleted,
            COUNT(DISTINCT CASE WHEN c.entry_id = 'guide-activate' THEN c.user_key END) AS activations
-         FROM people p JOIN stats_events c ON c.user_key = p.user_key AND c.type = 'walk-complete' AND ${inRange('c')}
+         FROM people p JOIN stats_events c INDEXED BY stats_events_completed ON c.user_key = p.user_key AND c.type = 'walk-complete' AND ${inRange('c')}
          GROUP BY p.code
        )
        SELECT r.code, COUNT(*) AS conversations, COUNT(DISTINCT r.user_key) AS users,
