@@ -3,7 +3,7 @@
  * channel, admin). Channels switch on when their configuration is present.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
 import { ConfigError, type Config } from './config.js';
@@ -45,6 +45,21 @@ export interface App {
   channels: string[];
 }
 
+/** The per-IP limit on everything but webhooks and health (they opt out per route). */
+export function rateLimitOptions(config: Pick<Config, 'RATE_LIMIT_PER_MINUTE'>): RateLimitPluginOptions {
+  return {
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    // Counters on every answer cost time and tell a chat page nothing; a refused request still
+    // gets Retry-After and the limits.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: `Bạn gửi quá nhanh. Vui lòng thử lại sau ${Math.ceil(ctx.ttl / 1000)} giây.`,
+    }),
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const app = Fastify({
@@ -76,17 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.setNotFoundHandler((_req, res) => res.code(404).send({ error: 'Không tìm thấy trang này.' }));
 
-  await app.register(rateLimit, {
-    max: config.RATE_LIMIT_PER_MINUTE,
-    timeWindow: '1 minute',
-    // Counters on every answer cost time and tell a chat page nothing; a refused request still
-    // gets Retry-After and the limits.
-    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      error: `Bạn gửi quá nhanh. Vui lòng thử lại sau ${Math.ceil(ctx.ttl / 1000)} giây.`,
-    }),
-  });
+  await app.register(rateLimit, rateLimitOptions(config));
 
   const engine = createEngine(config, deps);
   const channels = ['web'];

@@ -22,9 +22,13 @@ import { fileURLToPath } from 'node:url';
 import { FakeTelegram, BOT_INFO } from '../helpers/telegram-fake.js';
 import { sharedKnowledge, tempDir } from '../helpers/engine.js';
 import { makePgStorage } from '../helpers/postgres.js';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, rateLimitOptions } from '../../src/server/app.js';
+import rateLimit from '@fastify/rate-limit';
+import { webChatPlugin } from '../../src/channels/web/plugin.js';
+import type { DialogEngine } from '../../src/core/dialog/engine.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { loadConfig, type Config } from '../../src/server/config.js';
-import { openRuntime, type Runtime } from '../../src/server/runtime.js';
+import { createEngine, openRuntime, type Runtime } from '../../src/server/runtime.js';
 import { loadOrCreateSecret } from '../../src/server/secrets.js';
 import { StatsSink } from '../../src/core/stats/sink.js';
 import { PostgresStatsStore } from '../../src/storage/postgres-stats.js';
@@ -218,6 +222,7 @@ async function serve(): Promise<void> {
   await measure('Fastify trần (hello world)', { url: `${address(bare.server)}/hello`, kind: 'bare' });
   await bare.close();
 
+
   const fake = await new FakeTelegram().start();
   const appConfig = (dataDir: string): Config =>
     loadConfig({
@@ -230,6 +235,25 @@ async function serve(): Promise<void> {
       TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
       TELEGRAM_API_ROOT: fake.url,
     });
+
+  // 2. The HTTP floor of /api/chat: the real web-chat plugin behind the real rate limit, with a
+  // dialog engine that returns a fixed, typical answer. What the chat can reach whatever the
+  // engine costs; the difference to the rows below is the engine (matching, storage, statistics).
+  {
+    const { knowledge, script } = sharedKnowledge();
+    const tmp = tempDir();
+    const floorConfig = appConfig(tmp.dir);
+    const scratch = new SqliteStorage(':memory:');
+    const typical = await createEngine(floorConfig, { knowledge, script, storage: scratch }).handle({ channel: 'web', userKey: 'f'.repeat(32), text: 'tich hop bhyt sao' });
+    await scratch.close();
+    const floor = Fastify({ loggerInstance: logger, requestIdHeader: false }); // as buildApp does
+    await floor.register(rateLimit, rateLimitOptions(floorConfig));
+    await floor.register(webChatPlugin, { engine: { handle: async () => typical } as unknown as DialogEngine, secret: 'load-floor-secret', communeName: 'Xã' });
+    await floor.listen({ port: 0, host: '127.0.0.1' });
+    await measure('/api/chat, câu trả lời cố định (sàn HTTP)', { url: `${address(floor.server)}/api/chat`, kind: 'chat' });
+    await floor.close();
+    tmp.cleanup();
+  }
 
   async function runApp(label: string, config: Config, runtime: Omit<Runtime, 'close'>) {
     const { app } = await buildApp({ config, ...runtime, logger, telegramBotInfo: BOT_INFO });
