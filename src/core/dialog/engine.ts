@@ -3,6 +3,7 @@
  * walkthroughs and storage, never Telegram, Zalo or HTTP. State is written after every turn,
  * so a restart mid-walkthrough loses nothing.
  */
+import { LRUCache } from 'lru-cache';
 import type { Entry, Step } from '../content/schema.js';
 import type { Knowledge } from '../knowledge.js';
 import type { MatchResult } from '../match/matcher.js';
@@ -80,6 +81,7 @@ export class DialogEngine {
   private readonly sink: EventSink;
   private readonly vars: Record<string, string>;
   private readonly flood: FloodGuard | undefined;
+  private readonly recentTokens = new LRUCache<string, readonly string[]>({ max: 5_000 });
 
   constructor(private readonly o: EngineOptions) {
     this.sink = o.sink ?? nullSink;
@@ -240,6 +242,13 @@ export class DialogEngine {
     ctx.replies.push(reply(this.say(entry.answer), this.entryButtons(entry, lead)));
   }
 
+  /** Normalized words of a scrubbed question; repeated questions are looked up, not redone. */
+  private tokensOf(query: string): readonly string[] {
+    let tokens = this.recentTokens.get(query);
+    if (!tokens) this.recentTokens.set(query, (tokens = Object.freeze(normalizeTokens(query, this.o.knowledge.lexicon))));
+    return tokens;
+  }
+
   private onText(ctx: TurnContext, text: string): void {
     const { text: scrubbed, found } = scrub(text);
     const warn = [...found].filter((k) => WARN_KINDS.has(k));
@@ -247,8 +256,7 @@ export class DialogEngine {
       ctx.replies.push(reply(this.m.sensitive));
       ctx.events.push({ type: 'sensitive-data', kinds: warn });
     }
-    const query = withoutPlaceholders(scrubbed);
-    const tokens = normalizeTokens(query, this.o.knowledge.lexicon);
+    const tokens = this.tokensOf(withoutPlaceholders(scrubbed));
     const walkWord = ctx.state.walk && WALK_WORDS.get(tokens.join(' '));
     if (walkWord) return this.onPayload(ctx, walkWord);
     // Nothing but greetings, particles or emoji ("ad ơi", "chào bot", "🙏"): greet.

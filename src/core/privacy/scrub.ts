@@ -6,6 +6,8 @@
  * Idempotent: scrubbing scrubbed text changes nothing (the statistics sink scrubs again).
  * When in doubt a rule scrubs: a lost word in a statistic costs less than a leaked number.
  */
+import { LRUCache } from 'lru-cache';
+
 export type SensitiveKind =
   | 'id'
   | 'cmnd'
@@ -224,7 +226,16 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/**
+ * Texts recently found clean. Citizens repeat the same questions, and the statistics sink scrubs
+ * again what the engine scrubbed. Only texts no rule touched are kept: this memory holds nothing
+ * the rules would have removed.
+ */
+const recentlyClean = new LRUCache<string, true>({ max: 5_000 });
+const CACHED_TEXT_MAX = 300;
+
 export function scrub(input: string): Scrubbed {
+  if (typeof input === 'string' && recentlyClean.has(input)) return { text: input, found: new Set() };
   const found = new Set<SensitiveKind>();
   let text = typeof input === 'string' ? input.normalize('NFC') : '';
   const digits = /\d/.test(text);
@@ -239,6 +250,7 @@ export function scrub(input: string): Scrubbed {
       return replaced;
     });
   }
+  if (found.size === 0 && text === input && text.length <= CACHED_TEXT_MAX) recentlyClean.set(text, true);
   return { text, found };
 }
 

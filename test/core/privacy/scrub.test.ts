@@ -61,3 +61,16 @@ describe('scrub corpus', () => {
     expect(() => scrub('1'.repeat(5000) + ' mật khẩu là ' + 'a'.repeat(5000))).not.toThrow();
   });
 });
+
+describe('scrubbing again', () => {
+  it('the same message twice (the second from the cache of clean texts) is scrubbed the same; scrubbed text stays as it is', () => {
+    for (const { input } of corpus) {
+      const first = scrub(input);
+      const again = scrub(input);
+      expect(again.text).toBe(first.text);
+      expect([...again.found].sort()).toEqual([...first.found].sort());
+      expect(scrub(first.text).text).toBe(first.text);
+      expect(scrub(first.text).text).toBe(first.text);
+    }
+  });
+});
