@@ -106,6 +106,8 @@ export class Matcher {
       this.entryTerms.push(terms);
       this.entryTexts.add(all);
     });
+    this.phrasings.prepare();
+    this.entryTexts.prepare();
 
     // IDF over entries: how specific a term is to a few entries.
     const df = new Map<number, number>();
