@@ -68,6 +68,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: config.TRUST_PROXY,
     // Our request ids are counters; no need to trust a client-sent header.
     requestIdHeader: false,
+    // No two log lines per request: at the default level they cost a fifth of the throughput and
+    // repeat the reverse proxy's access log. Failures are logged where they happen.
+    disableRequestLogging: true,
   }) as unknown as FastifyInstance;
 
   // Never a stack trace to the client; a Vietnamese message and the right status.

@@ -23,6 +23,7 @@ import { FakeTelegram, BOT_INFO } from '../helpers/telegram-fake.js';
 import { sharedKnowledge, tempDir } from '../helpers/engine.js';
 import { makePgStorage } from '../helpers/postgres.js';
 import { buildApp, rateLimitOptions } from '../../src/server/app.js';
+import { loggerOptions } from '../../src/server/logger.js';
 import rateLimit from '@fastify/rate-limit';
 import { webChatPlugin } from '../../src/channels/web/plugin.js';
 import type { DialogEngine } from '../../src/core/dialog/engine.js';
@@ -213,7 +214,9 @@ async function serve(): Promise<void> {
     return row;
   };
   const address = (server: { address(): string | AddressInfo | null }) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const logger = pino({ level: 'warn' });
+  // Logging as in production (default level, redaction), written to /dev/null: its cost counts,
+  // its lines would only bury the table.
+  const logger = pino(loggerOptions('info'), pino.destination('/dev/null'));
 
   // 1. Bare Fastify: the ceiling on this machine, in this run, with this client placement.
   const bare = Fastify();
@@ -246,7 +249,7 @@ async function serve(): Promise<void> {
     const scratch = new SqliteStorage(':memory:');
     const typical = await createEngine(floorConfig, { knowledge, script, storage: scratch }).handle({ channel: 'web', userKey: 'f'.repeat(32), text: 'tich hop bhyt sao' });
     await scratch.close();
-    const floor = Fastify({ loggerInstance: logger, requestIdHeader: false }); // as buildApp does
+    const floor = Fastify({ loggerInstance: logger, requestIdHeader: false, disableRequestLogging: true }); // as buildApp does
     await floor.register(rateLimit, rateLimitOptions(floorConfig));
     await floor.register(webChatPlugin, { engine: { handle: async () => typical } as unknown as DialogEngine, secret: 'load-floor-secret', communeName: 'Xã' });
     await floor.listen({ port: 0, host: '127.0.0.1' });

@@ -53,6 +53,9 @@ describe('failing storage', () => {
     expect(failed.body).not.toContain('SQLITE_FULL');
     expect(failed.json().error).toContain('Máy chủ');
     expect((await t.app.inject('/healthz')).statusCode).toBe(503);
+    // The failure is logged (without the error's details reaching the client); routine requests are not.
+    expect(t.logs()).toContain('request failed');
+    expect(t.logs()).not.toContain('incoming request');
 
     storage.getConversation = original.get;
     storage.ping = original.ping;
