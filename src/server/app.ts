@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       status === 413
         ? 'Nội dung gửi lên quá lớn.'
         : status === 429
-          ? // The rate limiter's own message (errorResponseBuilder below) says how long to wait.
+          ? // The rate limiter's own message (rateLimitOptions) says how long to wait.
             typeof err.error === 'string'
             ? err.error
             : 'Bạn gửi quá nhanh. Vui lòng đợi một chút rồi thử lại.'
