@@ -15,7 +15,7 @@ import type { DialogEngine } from '../core/dialog/engine.js';
 import { createEngine } from './runtime.js';
 import { healthPlugin } from './health.js';
 import { webChatPlugin } from '../channels/web/plugin.js';
-import { loggerOptions } from './logger.js';
+import { loggerOptions, RequestLogAtDebug } from './logger.js';
 import { adminPlugin } from './admin/plugin.js';
 import type { StatsStore } from '../core/stats/store.js';
 import { telegramPlugin } from '../channels/telegram/plugin.js';
@@ -68,9 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: config.TRUST_PROXY,
     // Our request ids are counters; no need to trust a client-sent header.
     requestIdHeader: false,
-    // No two log lines per request: at the default level they cost a fifth of the throughput and
-    // repeat the reverse proxy's access log. Failures are logged where they happen.
-    disableRequestLogging: true,
+    logController: new RequestLogAtDebug(),
   }) as unknown as FastifyInstance;
 
   // Never a stack trace to the client; a Vietnamese message and the right status.
