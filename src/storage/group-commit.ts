@@ -7,8 +7,8 @@
 import type Database from 'better-sqlite3';
 
 interface PendingWrite {
-  write: () => void;
-  resolve: () => void;
+  write: () => unknown;
+  resolve: (result: unknown) => void;
   reject: (err: unknown) => void;
 }
 
@@ -18,10 +18,13 @@ export class GroupCommit {
 
   constructor(private readonly db: Database.Database) {}
 
-  /** Queues a synchronous write; resolves once it is committed, rejects if it could not be. */
-  run(write: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ write, resolve, reject });
+  /**
+   * Queues a synchronous write; resolves with what it returned once it is committed, rejects if
+   * it could not be. Writes run in the order they were queued.
+   */
+  run<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ write, resolve: resolve as (result: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -38,23 +41,21 @@ export class GroupCommit {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    let results: unknown[];
     try {
-      this.db.transaction(() => {
-        for (const w of batch) w.write();
-      })();
+      results = this.db.transaction(() => batch.map((w) => w.write()))();
     } catch {
       // One bad write must not fail the others: each again, in its own transaction.
       for (const w of batch) {
         try {
-          this.db.transaction(w.write)();
-          w.resolve();
+          w.resolve(this.db.transaction(w.write)());
         } catch (err) {
           w.reject(err);
         }
       }
       return;
     }
-    for (const w of batch) w.resolve();
+    batch.forEach((w, i) => w.resolve(results[i]));
   }
 }
 

@@ -147,16 +147,17 @@ export class SqliteStorage implements Storage {
     return this.stmt.idle.all(olderThan, limit).map((r) => ({ key: r.key, state: JSON.parse(r.state) as S, updatedAt: r.updated_at }));
   }
 
+  /** Group-committed like the turns: a redelivery queued in the same tick still sees the first. */
   async markProcessed(scope: string, id: string, now = Date.now()): Promise<boolean> {
-    return this.stmt.mark.run(scope, id, now).changes === 1;
+    return this.writes.run(() => this.stmt.mark.run(scope, id, now).changes === 1);
   }
 
   async forgetProcessed(scope: string, id: string): Promise<void> {
-    this.stmt.forget.run(scope, id);
+    await this.writes.run(() => this.stmt.forget.run(scope, id));
   }
 
   async pruneProcessed(olderThan: number): Promise<number> {
-    return this.stmt.prune.run(olderThan).changes;
+    return this.writes.run(() => this.stmt.prune.run(olderThan).changes);
   }
 
   async getValue(key: string): Promise<string | undefined> {

@@ -90,6 +90,19 @@ describe('SQLite group commit', () => {
     expect(await storage.getConversation('user-bad')).toEqual({ state: { v: 1, n: 1 }, updatedAt: 1000 });
   });
 
+  it('a redelivery queued in the same tick as the first delivery is recognised', async () => {
+    const { storage, file } = open();
+    const [first, again, other] = await Promise.all([
+      storage.markProcessed('telegram', '42'),
+      storage.markProcessed('telegram', '42'),
+      storage.markProcessed('telegram', '43'),
+    ]);
+    expect([first, again, other]).toEqual([true, false, true]);
+    expect(readRaw(file, 'SELECT id FROM processed ORDER BY id')).toEqual([{ id: '42' }, { id: '43' }]);
+    // Forgotten and marked in one tick: in the order asked.
+    expect(await Promise.all([storage.forgetProcessed('telegram', '42'), storage.markProcessed('telegram', '42')])).toEqual([undefined, true]);
+  });
+
   it('close() writes what is still queued', async () => {
     const { storage, file } = open();
     const pending = storage.saveConversation('user-late', { v: 1 }, 1000);
