@@ -1,7 +1,8 @@
 /**
  * SQLite storage (better-sqlite3): one file under DATA_DIR, WAL mode, created if missing.
- * One process owns the file (several instances share PostgreSQL instead), which is what makes the
- * in-memory copy of recent conversations safe: every conversation write passes through here.
+ * Meant for one server process (several instances share PostgreSQL instead). Recent
+ * conversations are also kept in memory; SQLite's data_version tells when another connection
+ * wrote the file, and then that copy is dropped.
  */
 import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
@@ -73,6 +74,8 @@ export class SqliteStorage implements Storage {
   private readonly stmt;
   private readonly writes: GroupCommit;
   private readonly recent = new LRUCache<string, StoredConversation>({ max: CACHED_CONVERSATIONS });
+  /** data_version when `recent` was last known to match the file. */
+  private seenVersion: unknown;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -91,6 +94,7 @@ export class SqliteStorage implements Storage {
       idle: this.db.prepare<[number, number], { key: string; state: string; updated_at: number }>(
         'SELECT key, state, updated_at FROM conversations WHERE updated_at < ? ORDER BY updated_at LIMIT ?',
       ),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
       mark: this.db.prepare('INSERT OR IGNORE INTO processed (scope, id, at) VALUES (?, ?, ?)'),
       prune: this.db.prepare('DELETE FROM processed WHERE at < ?'),
       forget: this.db.prepare('DELETE FROM processed WHERE scope = ? AND id = ?'),
@@ -113,6 +117,12 @@ export class SqliteStorage implements Storage {
   }
 
   async getConversation<S>(key: string): Promise<ConversationRecord<S> | undefined> {
+    // Changes only when another connection (another process, a manual edit) commits.
+    const version = this.stmt.dataVersion.get();
+    if (version !== this.seenVersion) {
+      this.recent.clear();
+      this.seenVersion = version;
+    }
     let stored = this.recent.get(key);
     if (!stored) {
       this.writes.flush(); // a queued delete or save of this key must not be read around

@@ -103,6 +103,19 @@ describe('SQLite group commit', () => {
     expect(await Promise.all([storage.forgetProcessed('telegram', '42'), storage.markProcessed('telegram', '42')])).toEqual([undefined, true]);
   });
 
+  it('a conversation written by another process is read from the file, not from memory', async () => {
+    const { storage, file } = open();
+    await storage.saveConversation('user-x', { v: 1, step: 1 }, 1000);
+    expect((await storage.getConversation('user-x'))!.state).toEqual({ v: 1, step: 1 });
+    const other = new SqliteStorage(file); // a second server on the same DATA_DIR
+    try {
+      await other.saveConversation('user-x', { v: 1, step: 2 }, 2000);
+      expect(await storage.getConversation('user-x')).toEqual({ state: { v: 1, step: 2 }, updatedAt: 2000 });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('close() writes what is still queued', async () => {
     const { storage, file } = open();
     const pending = storage.saveConversation('user-late', { v: 1 }, 1000);
