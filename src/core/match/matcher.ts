@@ -70,7 +70,7 @@ export class Matcher {
   private readonly foreignIds = new Set<number>();
   /** Fuse over the vocabulary, one per first letter: typos rarely hit the first letter, and 20× fewer words to scan. */
   private readonly fuseByInitial = new Map<string, Fuse<string>>();
-  private readonly typoCache = new Map<string, string | null>();
+  private readonly typoCache = new LRUCache<string, { fixed: string | null }>({ max: TYPO_CACHE_MAX });
   /** Absent when switched off (the benchmark measures ranking itself). */
   private readonly results: LRUCache<string, MatchResult> | undefined;
 
@@ -153,14 +153,13 @@ export class Matcher {
   /** Replaces a word we do not know by the closest content word, if one is close enough. */
   private correct(token: string): string {
     if (this.vocabulary.has(token) || token.length < this.tuning.typo.minLength || /^[0-9]+$/.test(token)) return token;
-    let fixed = this.typoCache.get(token);
-    if (fixed === undefined) {
+    let memo = this.typoCache.get(token);
+    if (!memo) {
       const best = this.fuseByInitial.get(token[0]!)?.search(token, { limit: 1 })[0];
-      fixed = best && (best.score ?? 1) <= this.tuning.typo.maxScore ? best.item : null;
-      if (this.typoCache.size >= TYPO_CACHE_MAX) this.typoCache.clear();
-      this.typoCache.set(token, fixed);
+      memo = { fixed: best && (best.score ?? 1) <= this.tuning.typo.maxScore ? best.item : null };
+      this.typoCache.set(token, memo);
     }
-    return fixed ?? token;
+    return memo.fixed ?? token;
   }
 
   /** How much of the question (weighted by term specificity) an entry's vocabulary explains. */

@@ -235,7 +235,7 @@ const recentlyClean = new LRUCache<string, true>({ max: 5_000 });
 const CACHED_TEXT_MAX = 300;
 
 export function scrub(input: string): Scrubbed {
-  if (typeof input === 'string' && recentlyClean.has(input)) return { text: input, found: new Set() };
+  if (typeof input === 'string' && recentlyClean.get(input)) return { text: input, found: new Set() };
   const found = new Set<SensitiveKind>();
   let text = typeof input === 'string' ? input.normalize('NFC') : '';
   const digits = /\d/.test(text);
