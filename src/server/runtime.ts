@@ -67,6 +67,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     sink,
     close: async () => {
       stopRetention();
+      await statsStore.drain?.();
       await storage.close();
     },
   };

@@ -11,6 +11,7 @@
  * Every value travels as a bind parameter; the SQL text is constant.
  */
 import type pg from 'pg';
+import { Batcher } from './batcher.js';
 import type { DialogEvent } from '../core/stats/events.js';
 import {
   VN_OFFSET_MS,
@@ -105,8 +106,11 @@ function toValues(e: DialogEvent, c: StatsContext): unknown[] {
   ].map((v) => (typeof v === 'string' ? storable(v) : v));
 }
 
+/** Many events in one statement: one array per column, in toValues' order. */
 const INSERT_SQL = `INSERT INTO stats_events (at, channel, commune, user_key, type, entry_id, step, text, normalized, score, outcome, nearest_id, referral, failure_code, kinds)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[],
+                       $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])`;
+const COLUMNS = 15;
 
 /** The range filter every query shares (named parameters @from, @to, @commune). */
 const IN_RANGE = 'at >= @from::bigint AND at < @to::bigint AND (@commune::text IS NULL OR commune = @commune::text)';
@@ -150,15 +154,26 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
 export class PostgresStatsStore implements StatsStore {
   private readonly offsetSec: number;
+  /** Events of concurrent turns go in one INSERT (and one commit). */
+  private readonly inserts: Batcher<unknown[]>;
 
   constructor(
     readonly pool: Queryable,
     o: PostgresStatsOptions = {},
   ) {
     this.offsetSec = Math.round((o.offsetMs ?? VN_OFFSET_MS) / 1000);
+    this.inserts = new Batcher(async (rows) => {
+      await this.pool.query(INSERT_SQL, Array.from({ length: COLUMNS }, (_, c) => rows.map((r) => r[c])));
+    });
+  }
+
+  /** Resolves when every event handed over so far is written. */
+  drain(): Promise<void> {
+    return this.inserts.drain();
   }
 
   private async all<T>(sql: string, range: StatsRange, extra: Record<string, unknown> = {}): Promise<T[]> {
+    await this.inserts.drain(); // what is queued counts too
     const params = { from: bound(range.from), to: bound(range.to), commune: range.commune ?? null, off: this.offsetSec, ...extra };
     const { text, values } = compile(sql, params);
     const { rows } = await this.pool.query(text, values);
@@ -166,7 +181,7 @@ export class PostgresStatsStore implements StatsStore {
   }
 
   async record(event: DialogEvent, context: StatsContext): Promise<void> {
-    await this.pool.query(INSERT_SQL, toValues(event, context));
+    await this.inserts.add(toValues(event, context));
   }
 
   async overview(range: StatsRange): Promise<OverviewTotals> {
@@ -378,6 +393,7 @@ export class PostgresStatsStore implements StatsStore {
   }
 
   async deleteOlderThan(ts: number): Promise<number> {
+    await this.inserts.drain();
     const result = await this.pool.query('DELETE FROM stats_events WHERE at < $1', [bound(ts)]);
     return result.rowCount ?? 0;
   }

@@ -6,6 +6,7 @@
  *  - `withLock` is cross-instance: a session-level advisory lock held on a dedicated client.
  */
 import pg from 'pg';
+import { Batcher } from './batcher.js';
 import type { ConversationRecord, Storage } from './storage.js';
 
 /** Applied in order; the index + 1 is the version recorded in `schema_migrations`. Append only. */
@@ -163,6 +164,16 @@ export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   private readonly locks = new Map<string, Promise<unknown>>();
   private closed?: Promise<void>;
+  /** Saves of concurrent turns go in one upsert (and one commit); each resolves once committed. */
+  private readonly saves = new Batcher<{ key: string; state: string; updatedAt: number }>(async (rows) => {
+    // ON CONFLICT cannot touch a row twice in one statement: per key, the last save wins.
+    const latest = [...new Map(rows.map((r) => [r.key, r])).values()];
+    await this.pool.query(
+      `INSERT INTO conversations (key, state, updated_at) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      [latest.map((r) => r.key), latest.map((r) => r.state), latest.map((r) => r.updatedAt)],
+    );
+  });
 
   private constructor(
     /** The shared pool, e.g. for a PostgreSQL statistics store. */
@@ -208,18 +219,16 @@ export class PostgresStorage implements Storage {
   }
 
   async saveConversation<S>(key: string, state: S, now = Date.now()): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO conversations (key, state, updated_at) VALUES ($1, $2, $3)
-       ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-      [key, JSON.stringify(state), now],
-    );
+    await this.saves.add({ key, state: JSON.stringify(state), updatedAt: now });
   }
 
   async deleteConversation(key: string): Promise<void> {
+    await this.saves.drain(); // a save asked for earlier must not land after the delete
     await this.pool.query('DELETE FROM conversations WHERE key = $1', [key]);
   }
 
   async listIdleConversations<S>(olderThan: number, limit: number): Promise<Array<{ key: string } & ConversationRecord<S>>> {
+    await this.saves.drain(); // a conversation being saved is not idle
     const { rows } = await this.pool.query<{ key: string; state: string; updated_at: string }>(
       // `key` breaks ties so that pages are stable; SQLite's LIMIT -1 (no limit) maps to ALL (null).
       'SELECT key, state, updated_at FROM conversations WHERE updated_at < $1 ORDER BY updated_at, key LIMIT $2',
@@ -310,7 +319,7 @@ export class PostgresStorage implements Storage {
 
   async close(): Promise<void> {
     // Idempotent like SqliteStorage.close; pg throws on a second end().
-    this.closed ??= this.pool.end();
+    this.closed ??= this.saves.drain().then(() => this.pool.end());
     await this.closed;
   }
 }

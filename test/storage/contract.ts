@@ -79,6 +79,23 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         expect(await storage.getConversation('k')).toEqual({ state: { step: 2, extra: 'x' }, updatedAt: 2000 });
       });
 
+      it('saves asked for at once (several users, one user twice) all land; per key the last wins', async () => {
+        await Promise.all([
+          storage.saveConversation('u1', { step: 1 }, 1000),
+          storage.saveConversation('u2', { step: 1 }, 1000),
+          storage.saveConversation('u1', { step: 2 }, 2000),
+          ...Array.from({ length: 30 }, (_, i) => storage.saveConversation(`many-${i}`, { i }, 3000)),
+        ]);
+        expect(await storage.getConversation('u1')).toEqual({ state: { step: 2 }, updatedAt: 2000 });
+        expect(await storage.getConversation('u2')).toEqual({ state: { step: 1 }, updatedAt: 1000 });
+        expect(await storage.getConversation('many-29')).toEqual({ state: { i: 29 }, updatedAt: 3000 });
+        // A delete asked for after a save is not undone by it.
+        const save = storage.saveConversation('u3', { step: 1 }, 1000);
+        await storage.deleteConversation('u3');
+        await save;
+        expect(await storage.getConversation('u3')).toBeUndefined();
+      });
+
       it('stamps updatedAt with the current time by default', async () => {
         const before = Date.now();
         await storage.saveConversation('k', { step: 1 });

@@ -158,6 +158,8 @@ export interface StatsStore {
 
   /** Deletes events recorded before `ts` (epoch ms); returns how many. */
   deleteOlderThan(ts: number): Promise<number>;
+  /** Stores that batch writes: resolves when every event handed over is written (before closing). */
+  drain?(): Promise<void>;
 }
 
 /** Campaign document types (Đề án 06 reports): the walkthrough that guides each one. */

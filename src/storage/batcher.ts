@@ -1,0 +1,67 @@
+/**
+ * Group commit for an asynchronous database (PostgreSQL): rows handed over while a write is in
+ * flight wait and go together in the next one, so under load one statement and one commit serve
+ * many turns, and when idle a row is written at the next turn of the event loop. Each caller's
+ * promise settles when its own row is committed, as with a write per row.
+ */
+export class Batcher<T> {
+  private pending: Array<{ row: T; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private running: Promise<void> | undefined;
+  private scheduled = false;
+
+  /** `write` stores all the rows it gets, atomically (one statement or one transaction). */
+  constructor(private readonly write: (rows: T[]) => Promise<void>) {}
+
+  add(row: T): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ row, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when everything handed over so far is written (or has failed). */
+  async drain(): Promise<void> {
+    while (this.running || this.pending.length > 0) {
+      if (!this.running) this.start();
+      await this.running;
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.running) this.start();
+    });
+  }
+
+  private start(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.running = this.flush(batch).finally(() => {
+      this.running = undefined;
+      if (this.pending.length > 0) this.schedule();
+    });
+  }
+
+  private async flush(batch: typeof this.pending): Promise<void> {
+    try {
+      await this.write(batch.map((p) => p.row));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // One bad row must not fail the others: each again, alone.
+      for (const p of batch) {
+        try {
+          await this.write([p.row]);
+          p.resolve();
+        } catch (e) {
+          p.reject(e);
+        }
+      }
+      return;
+    }
+    for (const p of batch) p.resolve();
+  }
+}

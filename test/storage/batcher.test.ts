@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../../src/storage/batcher.js';
+
+/** A write the test lets finish when it wants. */
+function controlledWrites() {
+  const calls: number[][] = [];
+  const gates: Array<() => void> = [];
+  const batcher = new Batcher<number>(async (rows) => {
+    calls.push(rows);
+    await new Promise<void>((resolve) => gates.push(resolve));
+    if (rows.includes(-1)) throw new Error(`bad row in [${rows}]`);
+  });
+  const openAll = async () => {
+    while (gates.length > 0) gates.shift()!();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { batcher, calls, openAll };
+}
+
+describe('Batcher (group commit for PostgreSQL)', () => {
+  it('rows of one tick go in one write; rows added while it runs go together in the next', async () => {
+    const { batcher, calls, openAll } = controlledWrites();
+    const first = [1, 2, 3].map((n) => batcher.add(n));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1, 2, 3]]);
+    const second = [4, 5].map((n) => batcher.add(n));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toHaveLength(1); // waits for the write in flight
+    await openAll();
+    await Promise.all(first);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1, 2, 3], [4, 5]]);
+    await openAll();
+    await Promise.all(second);
+  });
+
+  it('a caller is told only after its own row is written', async () => {
+    const { batcher, openAll } = controlledWrites();
+    let done = false;
+    const p = batcher.add(1).then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    await openAll();
+    await p;
+    expect(done).toBe(true);
+  });
+
+  it('one bad row fails alone: the batch is retried row by row', async () => {
+    const batcher = new Batcher<number>(async (rows) => {
+      if (rows.includes(-1)) throw new Error('bad row');
+    });
+    const results = await Promise.allSettled([batcher.add(1), batcher.add(-1), batcher.add(2)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('drain() waits for the write in flight and for rows still waiting', async () => {
+    const written: number[] = [];
+    const batcher = new Batcher<number>(async (rows) => {
+      await new Promise((r) => setTimeout(r, 5));
+      written.push(...rows);
+    });
+    void batcher.add(1);
+    await new Promise((r) => setImmediate(r));
+    void batcher.add(2);
+    await batcher.drain();
+    expect(written).toEqual([1, 2]);
+  });
+});
