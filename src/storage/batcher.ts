@@ -9,8 +9,15 @@ export class Batcher<T> {
   private running: Promise<void> | undefined;
   private scheduled = false;
 
-  /** `write` stores all the rows it gets, atomically (one statement or one transaction). */
-  constructor(private readonly write: (rows: T[]) => Promise<void>) {}
+  /**
+   * `write` stores all the rows it gets, atomically (one statement or one transaction).
+   * `rowError` says whether a failed write may be one bad row (then each row is tried alone);
+   * otherwise (database down, timeout) the whole batch fails at once, without a retry per row.
+   */
+  constructor(
+    private readonly write: (rows: T[]) => Promise<void>,
+    private readonly rowError: (err: unknown) => boolean = () => true,
+  ) {}
 
   add(row: T): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -50,7 +57,10 @@ export class Batcher<T> {
     try {
       await this.write(batch.map((p) => p.row));
     } catch (err) {
-      if (batch.length === 1) return batch[0]!.reject(err);
+      if (batch.length === 1 || !this.rowError(err)) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
       // One bad row must not fail the others: each again, alone.
       for (const p of batch) {
         try {

@@ -12,6 +12,7 @@
  */
 import type pg from 'pg';
 import { Batcher } from './batcher.js';
+import { isRowError } from './postgres.js';
 import type { DialogEvent } from '../core/stats/events.js';
 import {
   VN_OFFSET_MS,
@@ -164,7 +165,7 @@ export class PostgresStatsStore implements StatsStore {
     this.offsetSec = Math.round((o.offsetMs ?? VN_OFFSET_MS) / 1000);
     this.inserts = new Batcher(async (rows) => {
       await this.pool.query(INSERT_SQL, Array.from({ length: COLUMNS }, (_, c) => rows.map((r) => r[c])));
-    });
+    }, isRowError);
   }
 
   /** Resolves when every event handed over so far is written. */

@@ -160,6 +160,12 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   }
 }
 
+/**
+ * An error about the data of a statement (SQLSTATE class 22: data exception, 23: constraint), as
+ * opposed to the database being unreachable: only then is a batch worth retrying row by row.
+ */
+export const isRowError = (err: unknown): boolean => /^2[23]/.test(String((err as { code?: unknown })?.code ?? ''));
+
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -173,7 +179,7 @@ export class PostgresStorage implements Storage {
        ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
       [latest.map((r) => r.key), latest.map((r) => r.state), latest.map((r) => r.updatedAt)],
     );
-  });
+  }, isRowError);
 
   private constructor(
     /** The shared pool, e.g. for a PostgreSQL statistics store. */

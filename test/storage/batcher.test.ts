@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/storage/batcher.js';
+import { isRowError } from '../../src/storage/postgres.js';
 
 /** A write the test lets finish when it wants. */
 function controlledWrites() {
@@ -51,6 +52,23 @@ describe('Batcher (group commit for PostgreSQL)', () => {
     });
     const results = await Promise.allSettled([batcher.add(1), batcher.add(-1), batcher.add(2)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('a batch that fails for another reason (database down) fails at once, without a write per row', async () => {
+    let writes = 0;
+    const batcher = new Batcher<number>(
+      async () => {
+        writes++;
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      isRowError,
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.add(n)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(writes).toBe(1);
+    expect(isRowError(Object.assign(new Error('invalid byte sequence'), { code: '22021' }))).toBe(true);
+    expect(isRowError(Object.assign(new Error('unique violation'), { code: '23505' }))).toBe(true);
+    expect(isRowError(Object.assign(new Error('admin shutdown'), { code: '57P01' }))).toBe(false);
   });
 
   it('drain() waits for the write in flight and for rows still waiting', async () => {

@@ -2,11 +2,13 @@
  * PostgresStorage against a real server (TEST_DATABASE_URL): the shared contract, then what
  * only a shared database has to get right — several instances on one schema.
  */
+import net from 'node:net';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { POSTGRES_SCHEMA_VERSION, PostgresStorage, PostgresStorageError } from '../../src/storage/postgres.js';
 import { freshSchema, makePgStorage, PG_SKIP_MESSAGE, TEST_DATABASE_URL, type PgTestStorage } from '../helpers/postgres.js';
 import { storageContract } from './contract.js';
+import { PostgresStatsStore } from '../../src/storage/postgres-stats.js';
 
 // The one line saying how to enable the suite (npm test stays green without PostgreSQL).
 if (!TEST_DATABASE_URL) console.warn(PG_SKIP_MESSAGE);
@@ -263,6 +265,52 @@ describePg('PostgresStorage', () => {
   });
 
   describe('resilience', () => {
+    it('PostgreSQL unreachable: saves and statistics fail (the turn gets a 5xx), then work again when it is back', async () => {
+      // A TCP relay we can cut, between the storage and the real server.
+      const upstream = new URL(TEST_DATABASE_URL!);
+      const sockets = new Set<net.Socket>();
+      const relay = () =>
+        net.createServer((client) => {
+          const server = net.connect(Number(upstream.port || 5432), upstream.hostname);
+          for (const s of [client, server]) {
+            sockets.add(s);
+            s.on('error', () => undefined).on('close', () => sockets.delete(s));
+          }
+          client.pipe(server).pipe(client);
+        });
+      let proxy = relay();
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const port = (proxy.address() as net.AddressInfo).port;
+      const url = new URL(TEST_DATABASE_URL!);
+      url.port = String(port);
+      const schema = freshSchema();
+      const storage = await PostgresStorage.connect(url.toString(), { schema, onError: () => undefined });
+      const stats = new PostgresStatsStore(storage.pool);
+      try {
+        await storage.saveConversation('before', { step: 1 }, 1000);
+
+        await new Promise<void>((resolve) => proxy.close(() => resolve()) && sockets.forEach((s) => s.destroy()));
+        const outage = await Promise.allSettled([
+          ...Array.from({ length: 5 }, (_, i) => storage.saveConversation(`during-${i}`, { step: 1 }, 2000)),
+          stats.record({ type: 'conversation-start' }, { channel: 'web', userKey: 'k', at: 2000 }),
+        ]);
+        expect(outage.map((r) => r.status)).toEqual(Array(6).fill('rejected'));
+
+        proxy = relay();
+        await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+        await storage.saveConversation('after', { step: 2 }, 3000);
+        await stats.record({ type: 'conversation-start' }, { channel: 'web', userKey: 'k', at: 3000 });
+        expect(await storage.getConversation('after')).toEqual({ state: { step: 2 }, updatedAt: 3000 });
+        expect(await storage.getConversation('during-0')).toBeUndefined();
+        expect((await stats.overview({ from: 0, to: 10_000 })).conversations).toBe(1);
+      } finally {
+        await storage.close().catch(() => undefined);
+        proxy.close();
+        sockets.forEach((s) => s.destroy());
+        await PostgresStorage.dropSchema(TEST_DATABASE_URL!, schema);
+      }
+    });
+
     it('survives PostgreSQL dropping an idle pooled connection, and reports it', async () => {
       const errors: Error[] = [];
       const { storage, cleanup } = await makePgStorage({ onError: (err) => errors.push(err) });
