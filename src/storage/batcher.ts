@@ -4,23 +4,23 @@
  * many turns, and when idle a row is written at the next turn of the event loop. Each caller's
  * promise settles when its own row is committed, as with a write per row.
  */
-export class Batcher<T> {
-  private pending: Array<{ row: T; resolve: () => void; reject: (err: unknown) => void }> = [];
+export class Batcher<T, R = void> {
+  private pending: Array<{ row: T; resolve: (result: R) => void; reject: (err: unknown) => void }> = [];
   private running: Promise<void> | undefined;
   private scheduled = false;
 
   /**
-   * `write` stores all the rows it gets, atomically (one statement or one transaction).
-   * `rowError` says whether a failed write may be one bad row (then each row is tried alone);
+   * `write` stores all the rows it gets, atomically (one statement or one transaction), and
+   * returns one result per row in their order (or nothing, for R = void). `rowError` says whether a failed write may be one bad row (then each row is tried alone);
    * otherwise (database down, timeout) the whole batch fails at once, without a retry per row.
    */
   constructor(
-    private readonly write: (rows: T[]) => Promise<void>,
+    private readonly write: (rows: T[]) => Promise<R[] | void>,
     private readonly rowError: (err: unknown) => boolean = () => true,
   ) {}
 
-  add(row: T): Promise<void> {
-    return new Promise((resolve, reject) => {
+  add(row: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.pending.push({ row, resolve, reject });
       this.schedule();
     });
@@ -54,8 +54,9 @@ export class Batcher<T> {
   }
 
   private async flush(batch: typeof this.pending): Promise<void> {
+    let results: R[] | void;
     try {
-      await this.write(batch.map((p) => p.row));
+      results = await this.write(batch.map((p) => p.row));
     } catch (err) {
       if (batch.length === 1 || !this.rowError(err)) {
         for (const p of batch) p.reject(err);
@@ -64,14 +65,14 @@ export class Batcher<T> {
       // One bad row must not fail the others: each again, alone.
       for (const p of batch) {
         try {
-          await this.write([p.row]);
-          p.resolve();
+          const [result] = (await this.write([p.row])) ?? [];
+          p.resolve(result as R);
         } catch (e) {
           p.reject(e);
         }
       }
       return;
     }
-    for (const p of batch) p.resolve();
+    batch.forEach((p, i) => p.resolve(results?.[i] as R));
   }
 }

@@ -180,6 +180,19 @@ export class PostgresStorage implements Storage {
       [latest.map((r) => r.key), latest.map((r) => r.state), latest.map((r) => r.updatedAt)],
     );
   }, isRowError);
+  /**
+   * Atomic across instances: exactly one INSERT of a (scope, id) pair wins, and within a batch
+   * its first occurrence (DO NOTHING skips the repeats; RETURNING names the rows inserted).
+   */
+  private readonly marks = new Batcher<{ scope: string; id: string; at: number }, boolean>(async (rows) => {
+    const { rows: inserted } = await this.pool.query<{ scope: string; id: string }>(
+      `INSERT INTO processed (scope, id, at) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT DO NOTHING RETURNING scope, id`,
+      [rows.map((r) => r.scope), rows.map((r) => r.id), rows.map((r) => r.at)],
+    );
+    const won = new Set(inserted.map((r) => `${r.scope}\u0000${r.id}`));
+    return rows.map((r) => won.delete(`${r.scope}\u0000${r.id}`));
+  }, isRowError);
 
   private constructor(
     /** The shared pool, e.g. for a PostgreSQL statistics store. */
@@ -243,13 +256,13 @@ export class PostgresStorage implements Storage {
     return rows.map((r) => ({ key: r.key, state: JSON.parse(r.state) as S, updatedAt: Number(r.updated_at) }));
   }
 
+  /** Batched like the saves: a webhook update costs no commit of its own. */
   async markProcessed(scope: string, id: string, now = Date.now()): Promise<boolean> {
-    // Atomic across instances: exactly one INSERT of a (scope, id) pair wins.
-    const result = await this.pool.query('INSERT INTO processed (scope, id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [scope, id, now]);
-    return result.rowCount === 1;
+    return this.marks.add({ scope, id, at: now });
   }
 
   async forgetProcessed(scope: string, id: string): Promise<void> {
+    await this.marks.drain(); // a mark asked for earlier must not land after the forget
     await this.pool.query('DELETE FROM processed WHERE scope = $1 AND id = $2', [scope, id]);
   }
 
@@ -325,7 +338,7 @@ export class PostgresStorage implements Storage {
 
   async close(): Promise<void> {
     // Idempotent like SqliteStorage.close; pg throws on a second end().
-    this.closed ??= this.saves.drain().then(() => this.pool.end());
+    this.closed ??= Promise.all([this.saves.drain(), this.marks.drain()]).then(() => this.pool.end());
     await this.closed;
   }
 }

@@ -71,6 +71,16 @@ describe('Batcher (group commit for PostgreSQL)', () => {
     expect(isRowError(Object.assign(new Error('admin shutdown'), { code: '57P01' }))).toBe(false);
   });
 
+  it('each caller gets the result of its own row, also when rows are retried alone', async () => {
+    const batcher = new Batcher<number, number>(async (rows) => {
+      if (rows.includes(-1)) throw Object.assign(new Error('bad row'), { code: '22P02' });
+      return rows.map((n) => n * 10);
+    }, isRowError);
+    expect(await Promise.all([1, 2, 3].map((n) => batcher.add(n)))).toEqual([10, 20, 30]);
+    const mixed = await Promise.allSettled([4, -1, 5].map((n) => batcher.add(n)));
+    expect(mixed.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual([40, 'rejected', 50]);
+  });
+
   it('drain() waits for the write in flight and for rows still waiting', async () => {
     const written: number[] = [];
     const batcher = new Batcher<number>(async (rows) => {
