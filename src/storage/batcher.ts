@@ -11,8 +11,9 @@ export class Batcher<T, R = void> {
 
   /**
    * `write` stores all the rows it gets, atomically (one statement or one transaction), and
-   * returns one result per row in their order (or nothing, for R = void). `rowError` says whether a failed write may be one bad row (then each row is tried alone);
-   * otherwise (database down, timeout) the whole batch fails at once, without a retry per row.
+   * returns one result per row in their order (or nothing, for R = void). `rowError` says
+   * whether a failed write may be one bad row (then each row is tried alone); otherwise
+   * (database down, timeout) the whole batch fails at once, without a retry per row.
    */
   constructor(
     private readonly write: (rows: T[]) => Promise<R[] | void>,
