@@ -60,16 +60,21 @@ export function rateLimitOptions(config: Pick<Config, 'RATE_LIMIT_PER_MINUTE'>):
   };
 }
 
-export async function buildApp(deps: AppDeps): Promise<App> {
-  const { config } = deps;
-  const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
+/** Fastify's own options for the server (also used by the load test's HTTP-floor row). */
+export function serverOptions(config: Config, logger?: Logger) {
+  return {
+    ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     // Our request ids are counters; no need to trust a client-sent header.
-    requestIdHeader: false,
+    requestIdHeader: false as const,
     logController: new RequestLogAtDebug(),
-  }) as unknown as FastifyInstance;
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const app = Fastify(serverOptions(config, deps.logger)) as unknown as FastifyInstance;
 
   // Never a stack trace to the client; a Vietnamese message and the right status.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; error?: unknown }, req, res) => {

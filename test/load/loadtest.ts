@@ -22,8 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { FakeTelegram, BOT_INFO } from '../helpers/telegram-fake.js';
 import { sharedKnowledge, tempDir } from '../helpers/engine.js';
 import { makePgStorage } from '../helpers/postgres.js';
-import { buildApp, rateLimitOptions } from '../../src/server/app.js';
-import { loggerOptions, RequestLogAtDebug } from '../../src/server/logger.js';
+import { buildApp, rateLimitOptions, serverOptions } from '../../src/server/app.js';
+import { loggerOptions } from '../../src/server/logger.js';
 import rateLimit from '@fastify/rate-limit';
 import { webChatPlugin } from '../../src/channels/web/plugin.js';
 import type { DialogEngine } from '../../src/core/dialog/engine.js';
@@ -249,7 +249,7 @@ async function serve(): Promise<void> {
     const scratch = new SqliteStorage(':memory:');
     const typical = await createEngine(floorConfig, { knowledge, script, storage: scratch }).handle({ channel: 'web', userKey: 'f'.repeat(32), text: 'tich hop bhyt sao' });
     await scratch.close();
-    const floor = Fastify({ loggerInstance: logger, requestIdHeader: false, logController: new RequestLogAtDebug() }); // as buildApp does
+    const floor = Fastify(serverOptions(floorConfig, logger));
     await floor.register(rateLimit, rateLimitOptions(floorConfig));
     await floor.register(webChatPlugin, { engine: { handle: async () => typical } as unknown as DialogEngine, secret: 'load-floor-secret', communeName: 'Xã' });
     await floor.listen({ port: 0, host: '127.0.0.1' });
