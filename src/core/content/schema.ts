@@ -48,10 +48,25 @@ export const stepSchema = z
     only: id.optional(),
     choices: z.array(choiceSchema).min(2).max(4).optional(),
     problems: z.array(problemSchema).max(4).default([]),
+    /**
+     * A plain confirmation step ("Xong. …") where nothing can go wrong: it may have no problems.
+     * Every other step lists its known problems, so "Tôi bị lỗi" is never a dead end.
+     */
+    plain: z.boolean().optional(),
   })
   .strict();
 
-export const entryKinds = ['utility-l1', 'utility-l2', 'guide', 'faq'] as const;
+/**
+ * `service`: a public service used through VNeID (residence registration, identity card...);
+ * `term`: a glossary entry answering "X là gì?" with one plain definition.
+ */
+export const entryKinds = ['utility-l1', 'utility-l2', 'guide', 'faq', 'service', 'term'] as const;
+
+/** A day as YYYY-MM-DD (when an official last checked an entry against its sources). */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày theo dạng YYYY-MM-DD, ví dụ 2026-12-01')
+  .refine((d) => !Number.isNaN(Date.parse(d)), 'ngày không có thật');
 
 export const entrySchema = z
   .object({
@@ -69,6 +84,11 @@ export const entrySchema = z
     /** After the last step: the natural next guide(s). */
     next: z.array(id).default([]),
     related: z.array(id).max(4).default([]),
+    /** Where each legal or procedural fact comes from: URLs or document numbers. */
+    sources: z.array(z.string().trim().min(3)).default([]),
+    /** When the answer was last checked against its sources (content:check lists old ones). */
+    // YAML reads an unquoted 2026-12-01 as a date: accept both spellings.
+    checked: z.preprocess((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v), isoDate).optional(),
   })
   .strict()
   .superRefine((e, ctx) => {
