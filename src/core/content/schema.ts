@@ -95,8 +95,8 @@ export const entrySchema = z
     if (e.kind === 'guide' && !e.steps) {
       ctx.addIssue({ code: 'custom', path: ['steps'], message: 'hướng dẫn (kind: guide) cần có "steps"' });
     }
-    if (e.kind !== 'guide' && e.steps) {
-      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'chỉ hướng dẫn (kind: guide) mới có "steps"' });
+    if (e.kind !== 'guide' && e.kind !== 'service' && e.steps) {
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'chỉ hướng dẫn (kind: guide) và dịch vụ (kind: service) mới có "steps"' });
     }
     if (e.related.includes(e.id)) {
       ctx.addIssue({ code: 'custom', path: ['related'], message: 'không liên kết tới chính mình' });

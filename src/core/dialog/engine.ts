@@ -209,7 +209,7 @@ export class DialogEngine {
     const list = (whole ? entries : shown).map((e) => `• ${e.title}`).join('\n');
     const text =
       p === 0 ? `${item.intro ?? item.label}\n${list}` : whole ? `${item.label} (${p + 1}/${pages}):` : `${item.label} (${p + 1}/${pages}):\n${list}`;
-    const buttons = shown.map((e) => button(e.label, e.kind === 'guide' ? `w:${e.id}` : `e:${e.id}`));
+    const buttons = shown.map((e) => button(e.label, e.steps ? `w:${e.id}` : `e:${e.id}`));
     buttons.push(p + 1 < pages ? button(this.b.more, `m:${key}:${p + 1}`) : button(this.b.menu, 'menu'));
     ctx.replies.push(reply(text, buttons));
   }
@@ -228,10 +228,10 @@ export class DialogEngine {
   private entryButtons(entry: Entry, lead: Button[] = []): Button[] {
     const { byId } = this.o.knowledge.content;
     const buttons = [...lead];
-    if (entry.kind === 'guide') buttons.push(button(this.b.walk, `w:${entry.id}`));
+    if (entry.steps) buttons.push(button(this.b.walk, `w:${entry.id}`));
     for (const id of entry.related) {
       const r = byId.get(id);
-      if (r && buttons.length < 4) buttons.push(button(r.label, r.kind === 'guide' ? `w:${r.id}` : `e:${r.id}`));
+      if (r && buttons.length < 4) buttons.push(button(r.label, r.steps ? `w:${r.id}` : `e:${r.id}`));
     }
     buttons.push(button(this.b.menu, 'menu'));
     return buttons;
@@ -365,7 +365,7 @@ export class DialogEngine {
     const done = this.say(this.m.completed, { title: guide.title });
     ctx.replies.push(
       reply(next.length > 0 ? `${done}\n${this.m.completedNext}` : done, [
-        ...next.map((e) => button(e.label, e.kind === 'guide' ? `w:${e.id}` : `e:${e.id}`)),
+        ...next.map((e) => button(e.label, e.steps ? `w:${e.id}` : `e:${e.id}`)),
         button(this.b.menu, 'menu'),
       ]),
     );
