@@ -25,6 +25,11 @@ export interface MatchResult {
   normalized: string;
 }
 
+export interface MatchOptions {
+  /** Entry ids that fit the conversation so far: preferred among close candidates. */
+  context?: readonly string[];
+}
+
 export interface Candidate {
   id: string;
   bm25: number;
@@ -240,8 +245,13 @@ export class Matcher {
     return this.matchTokens(this.normalize(typeof text === 'string' ? text : ''));
   }
 
-  /** Shared between callers, hence frozen. */
-  matchTokens(normalizedTokens: readonly string[]): Readonly<MatchResult> {
+  /**
+   * Shared between callers, hence frozen. `context`: entry ids the conversation is about (the
+   * step problems and related entries of a walkthrough in progress); among close candidates they
+   * win, so "quên passcode" during activation is the passcode problem, not a neighbouring topic.
+   */
+  matchTokens(normalizedTokens: readonly string[], options: MatchOptions = {}): Readonly<MatchResult> {
+    if (options.context && options.context.length > 0) return Object.freeze(this.rank(normalizedTokens, options.context));
     const key = normalizedTokens.join(' ');
     let result = this.results?.get(key);
     if (!result) {
@@ -252,8 +262,10 @@ export class Matcher {
     return result;
   }
 
-  private rank(normalizedTokens: readonly string[]): MatchResult {
+  private rank(normalizedTokens: readonly string[], context: readonly string[] = []): MatchResult {
     const { normalized, candidates } = this.explainTokens(normalizedTokens);
+    const inContext = candidates.find((c) => context.includes(c.id) && this.confidence(c) >= this.tuning.suggestThreshold);
+    if (inContext && inContext !== candidates[0]) candidates.splice(candidates.indexOf(inContext), 1), candidates.unshift(inContext);
     const top = candidates[0];
     if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized };
     const score = this.confidence(top);
