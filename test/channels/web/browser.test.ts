@@ -50,11 +50,11 @@ describe('web chat in real Chromium', () => {
     const page = await context.newPage();
     await page.goto(base + '/');
     await page.getByRole('button', { name: 'Kích hoạt tài khoản' }).first().click();
-    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Các bước');
-    await page.getByRole('button', { name: 'Xem thêm' }).click();
-    // Wait for page 2 before picking its button: the menu has a button of the same name.
-    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('(2/2)');
-    await page.locator('.msg.bot').last().getByRole('button', { name: 'Kích hoạt tài khoản' }).click();
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Để kích hoạt tài khoản');
+    // The menu item leads where its label says: activation is its first button.
+    const choices = page.locator('.msg.bot').last().locator('.buttons button');
+    expect(await choices.first().textContent()).toBe('Kích hoạt tài khoản');
+    await choices.first().click();
     await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 1/');
     await page.locator('.msg.bot').last().getByRole('button', { name: 'Xong, tiếp theo' }).click();
     await expect.poll(() => page.locator('.msg.bot').last().textContent(), { timeout: 10_000 }).toContain('Bước 2/');
