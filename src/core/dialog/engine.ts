@@ -101,13 +101,14 @@ export class DialogEngine {
 
   async handle(turn: Turn): Promise<Reply[]> {
     const now = turn.now ?? Date.now();
-    const verdict = this.flood?.check(turn.userKey, now) ?? 'ok';
+    const text = (turn.text ?? '').trim();
+    const payload = turn.payload ?? (isPayload(text) ? text : undefined);
+    // Taps are counted apart and loosely: a walkthrough is tapped through quickly.
+    const verdict = this.flood?.check(turn.userKey, now, payload ? 'tap' : 'typed') ?? 'ok';
     if (verdict === 'drop') return [];
     if (verdict === 'notify') return [reply(this.m.tooFast)];
     const record = await this.o.storage.getConversation<DialogState>(turn.userKey);
     const ctx: TurnContext = { turn, state: record?.state ?? { v: 1 }, replies: [], events: [] };
-    const text = (turn.text ?? '').trim();
-    const payload = turn.payload ?? (isPayload(text) ? text : undefined);
     const startCommand = START.exec(text);
 
     if (record && now - record.updatedAt > this.o.expiryMs) {
