@@ -79,7 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Never a stack trace to the client; a Vietnamese message and the right status.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; error?: unknown }, req, res) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
+    // safeError (the logger's err serializer) keeps name, code and a cleaned message only.
+    if (status >= 500) req.log.error({ err }, 'request failed');
     const message =
       status === 413
         ? 'Nội dung gửi lên quá lớn.'

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const { app, channels, engine } = await buildApp({ config, logger, ...runtime });
   // Walkthroughs left idle past the expiry are counted as abandoned without waiting for the citizen to return.
   const sweep = setInterval(() => {
-    engine.sweepIdle().catch((err: unknown) => logger.error({ err: { message: (err as Error).message } }, 'quét hội thoại bỏ dở thất bại'));
+    engine.sweepIdle().catch((err: unknown) => logger.error({ err }, 'quét hội thoại bỏ dở thất bại'));
   }, 15 * 60_000).unref();
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ channels, entries: knowledge.content.entries.length, storage: storage.kind }, `vneid-guide đang chạy; kênh bật: ${channels.join(', ')}`);
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       clearTimeout(force);
       process.exit(0);
     } catch (err) {
-      logger.error({ err: { message: (err as Error).message } }, 'dừng không sạch');
+      logger.error({ err }, 'dừng không sạch');
       process.exit(1);
     }
   };

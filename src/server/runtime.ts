@@ -48,15 +48,15 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
     dataDir,
-    onError: (err) => logger.warn({ err: { message: err.message } }, 'PostgreSQL: mất kết nối'),
+    onError: (err) => logger.warn({ err }, 'PostgreSQL: mất kết nối'),
   });
   const secret = loadOrCreateSecret(dataDir, config.STATS_SECRET);
   const statsStore = await openStatsStore(storage);
-  const sink = new StatsSink({ store: statsStore, onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'ghi thống kê thất bại') });
+  const sink = new StatsSink({ store: statsStore, onError: (err) => logger.error({ err }, 'ghi thống kê thất bại') });
   const stopRetention = scheduleStatsRetention(statsStore, {
     retentionDays: config.STATS_RETENTION_DAYS,
     onPurged: (n) => n > 0 && logger.info({ deleted: n }, 'đã xóa thống kê cũ'),
-    onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'xóa thống kê cũ thất bại'),
+    onError: (err) => logger.error({ err }, 'xóa thống kê cũ thất bại'),
   });
   return {
     knowledge,

@@ -16,7 +16,7 @@ export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (
   const bot = createTelegramBot(o);
   if (!o.botInfo) {
     // getMe at start; if Telegram is unreachable now, grammY retries on the first update.
-    await bot.init().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'Telegram: getMe thất bại, sẽ thử lại khi có tin nhắn'));
+    await bot.init().catch((err: unknown) => app.log.error({ err }, 'Telegram: getMe thất bại, sẽ thử lại khi có tin nhắn'));
   }
   // The adapter checks X-Telegram-Bot-Api-Secret-Token in constant time (401 otherwise).
   // On a timeout or an error it answers 5xx, so Telegram redelivers: nothing is lost.
@@ -32,7 +32,7 @@ export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (
         await bot.api.setWebhook(url, { secret_token: o.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
         app.log.info('Telegram: đã đăng ký webhook');
       } catch (err) {
-        app.log.error({ err: { message: (err as Error).message } }, 'Telegram: không đăng ký được webhook');
+        app.log.error({ err }, 'Telegram: không đăng ký được webhook');
       }
     });
   }
