@@ -1,10 +1,15 @@
 /**
  * `npm run content:check [DIR]`: validates everything in content/ (entries, dialog texts and menu,
- * lexicon, matcher settings) and prints file, field and reason for each error; exit 1 on error.
+ * lexicon, matcher settings, the retired phrases) and prints file, field and reason for each error;
+ * exit 1 on error. Then the writing rules of src/core/content/lint.ts: their findings are errors or
+ * warnings as LINT_ERRORS_FAIL says, and entries to re-verify are listed (never an error).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load as parseYaml } from 'js-yaml';
 import { ZodError } from 'zod';
 import { readContent, formatContentError, DEFAULT_CONTENT_DIR } from '../core/content/loader.js';
+import { formatLintReport, lintContent, parseRetired } from '../core/content/lint.js';
 import { loadScript, scriptErrors } from '../core/dialog/script.js';
 import { loadLexicon } from '../core/text/normalize.js';
 import { loadTuning } from '../core/match/tuning.js';
@@ -12,7 +17,7 @@ import { loadTuning } from '../core/match/tuning.js';
 const dir = process.argv[2] ?? DEFAULT_CONTENT_DIR;
 const { base, errors } = readContent(dir);
 
-function check(file: string, load: () => unknown): unknown {
+function check<T>(file: string, load: () => T): T | undefined {
   try {
     return load();
   } catch (err) {
@@ -23,14 +28,22 @@ function check(file: string, load: () => unknown): unknown {
   }
 }
 
-const script = check('dialog.yaml', () => loadScript(join(dir, 'dialog.yaml'))) as ReturnType<typeof loadScript> | undefined;
+const script = check('dialog.yaml', () => loadScript(join(dir, 'dialog.yaml')));
 check('lexicon.yaml', () => loadLexicon(join(dir, 'lexicon.yaml')));
 check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
+const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
 if (script) errors.push(...scriptErrors(script, base));
 
-if (errors.length > 0) {
-  for (const e of errors) console.error(formatContentError(e));
-  console.error(`\n${errors.length} lỗi trong nội dung. Sửa các tệp trên rồi chạy lại: npm run content:check`);
+// The writing rules run on whatever could be read, so one pass shows everything to fix.
+const lint = formatLintReport(lintContent({ entries: base.entries, ...(script ? { script } : {}), retired: retired ?? [], today: new Date() }));
+for (const line of lint.stdout) console.log(line);
+for (const line of lint.stderr) console.error(line);
+console.log(lint.summary);
+
+for (const e of errors) console.error(formatContentError(e));
+if (errors.length > 0 || lint.failed) {
+  const lintErrors = lint.failed ? lint.stderr.length : 0;
+  console.error(`\n${errors.length + lintErrors} lỗi trong nội dung. Sửa các tệp trên rồi chạy lại: npm run content:check`);
   process.exit(1);
 }
 const kinds = new Map<string, number>();
