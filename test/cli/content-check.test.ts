@@ -12,7 +12,7 @@ describe('npm run content:check', () => {
   it('passes on the real content', () => {
     const r = check();
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Nội dung hợp lệ: 48 mục');
+    expect(r.stdout).toMatch(/Nội dung hợp lệ: \d+ mục/);
   });
 
   it('prints file, field and reason for each error and exits 1', () => {
