@@ -13,6 +13,7 @@ import { formatLintReport, lintContent, parseRetired } from '../core/content/lin
 import { loadScript, scriptErrors } from '../core/dialog/script.js';
 import { loadLexicon } from '../core/text/normalize.js';
 import { loadTuning } from '../core/match/tuning.js';
+import { loadIntents } from '../core/understand/intents.js';
 
 const dir = process.argv[2] ?? DEFAULT_CONTENT_DIR;
 const { base, errors } = readContent(dir);
@@ -31,6 +32,7 @@ function check<T>(file: string, load: () => T): T | undefined {
 const script = check('dialog.yaml', () => loadScript(join(dir, 'dialog.yaml')));
 check('lexicon.yaml', () => loadLexicon(join(dir, 'lexicon.yaml')));
 check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
+check('intents.yaml', () => loadIntents(join(dir, 'intents.yaml')));
 const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
 if (script) errors.push(...scriptErrors(script, base));
 

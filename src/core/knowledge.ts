@@ -4,17 +4,20 @@ import { loadContent, DEFAULT_CONTENT_DIR, type ContentBase } from './content/lo
 import { loadLexicon, type Lexicon } from './text/normalize.js';
 import { loadTuning, type Tuning } from './match/tuning.js';
 import { Matcher } from './match/matcher.js';
+import { loadIntents, type Intents } from './understand/intents.js';
 
 export interface Knowledge {
   content: ContentBase;
   lexicon: Lexicon;
   tuning: Tuning;
   matcher: Matcher;
+  /** Emergency and small-talk phrases (content/intents.yaml). */
+  intents: Intents;
 }
 
 export function loadKnowledge(dir: string = DEFAULT_CONTENT_DIR, tuningOverride?: Partial<Tuning>): Knowledge {
   const content = loadContent(dir);
   const lexicon = loadLexicon(join(dir, 'lexicon.yaml'));
   const tuning = { ...loadTuning(join(dir, 'matcher.yaml')), ...tuningOverride };
-  return { content, lexicon, tuning, matcher: new Matcher(content, lexicon, tuning) };
+  return { content, lexicon, tuning, matcher: new Matcher(content, lexicon, tuning), intents: loadIntents(join(dir, 'intents.yaml')) };
 }

@@ -1,0 +1,123 @@
+/**
+ * What a typed message means, before the dialog decides what to say. Channel-agnostic and shared
+ * by the engine and `npm run ask`, so that `ask` handles a question exactly as the bot does.
+ *
+ * In order: emergencies (read from the raw words: scrubbing must never hide "đang cháy"), personal
+ * data scrubbed (the question is kept, the data becomes placeholders the matcher never sees),
+ * walkthrough words ("xong", "bị lỗi") during a walkthrough, small talk, then matching: during a
+ * walkthrough, the current step's problems first, then the guide's own entries, then everything.
+ */
+import type { Entry, Step } from '../content/schema.js';
+import type { Knowledge } from '../knowledge.js';
+import type { MatchResult } from '../match/matcher.js';
+import { scrub, withoutPlaceholders, WARN_KINDS, type SensitiveKind } from '../privacy/scrub.js';
+import { normalizeTokens } from '../text/normalize.js';
+import { detectEmergency, emergencyNumbers, type EmergencyNumber } from './emergency.js';
+import type { EmergencyKind, SmallTalkKind } from './intents.js';
+import { wordsOf } from './phrases.js';
+import { detectSmallTalk } from './smalltalk.js';
+import { stepProblemFor, walkContextIds, type StepProblem } from './walk-context.js';
+
+/** How many entries "Ý bạn là…?" offers. */
+export const SUGGESTIONS = 3;
+
+export type WalkAction = 'next' | 'back' | 'stuck' | 'resume';
+
+/** What citizens type instead of tapping a walkthrough button (normalized forms). */
+const WALK_WORDS: ReadonlyMap<string, WalkAction> = new Map([
+  ...['xong', 'xong roi', 'lam xong roi', 'tiep', 'tiep theo', 'roi', 'duoc', 'duoc roi', 'next'].map((w) => [w, 'next'] as const),
+  ...['quay lai', 'lui', 'lui lai', 'back'].map((w) => [w, 'back'] as const),
+  ...['loi', 'bi loi', 'toi bi loi', 'khong duoc', 'van khong duoc', 'bao loi'].map((w) => [w, 'stuck'] as const),
+  ...['tiep tuc', 'tiep tuc huong dan'].map((w) => [w, 'resume'] as const),
+]);
+
+/** The walkthrough a message is typed in. */
+export interface WalkContext {
+  guide: Entry;
+  step: Step;
+}
+
+export interface Understood {
+  /** The message with personal data replaced by placeholders: the only form ever stored. */
+  scrubbed: string;
+  /** Kinds of personal data found. */
+  found: ReadonlySet<SensitiveKind>;
+  /** Of those, the kinds that deserve the "never share this" warning. */
+  warn: SensitiveKind[];
+}
+
+export type Interpretation = Understood &
+  (
+    | { intent: 'emergency'; kinds: EmergencyKind[]; numbers: EmergencyNumber[] }
+    | { intent: 'walk'; action: WalkAction }
+    | { intent: 'smalltalk'; kind: SmallTalkKind }
+    /** Nothing left to read (only personal data, emoji, punctuation). */
+    | { intent: 'empty' }
+    /** A known problem of the current walkthrough step. */
+    | { intent: 'problem'; problem: StepProblem; match: MatchResult }
+    | { intent: 'answer'; id: string; match: MatchResult }
+    /** Not sure: offer these entries as "Ý bạn là…?" buttons. */
+    | { intent: 'suggest'; ids: string[]; match: MatchResult }
+    | { intent: 'unknown'; match: MatchResult }
+  );
+
+/** Normalized words of a scrubbed question; the engine passes a memo, repeated questions cost a lookup. */
+export type Tokenizer = (query: string) => readonly string[];
+
+export interface InterpretOptions {
+  walk?: WalkContext;
+  tokens?: Tokenizer;
+}
+
+/** The entries to offer when the bot does not answer: the best candidates, when the best is at least close. */
+export function suggestionsOf(match: MatchResult, suggestThreshold: number): string[] {
+  if (match.id !== null || !match.nearest || match.score < suggestThreshold) return [];
+  return [match.nearest, ...match.alternatives].slice(0, SUGGESTIONS);
+}
+
+export function interpret(text: string, knowledge: Knowledge, options: InterpretOptions = {}): Interpretation {
+  const raw = typeof text === 'string' ? text : '';
+  const { text: scrubbed, found } = scrub(raw);
+  const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
+
+  const emergency = detectEmergency(wordsOf(raw), knowledge.intents);
+  if (emergency && !emergency.weak) return { ...base, intent: 'emergency', kinds: emergency.kinds, numbers: emergencyNumbers(emergency.kinds) };
+
+  const readable = withoutPlaceholders(scrubbed);
+  const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
+  const { walk } = options;
+  const walkWord = walk && WALK_WORDS.get(tokens.join(' '));
+  if (walkWord) return { ...base, intent: 'walk', action: walkWord };
+
+  const smallTalk = detectSmallTalk(wordsOf(readable), knowledge.intents);
+  if (smallTalk) return { ...base, intent: 'smalltalk', kind: smallTalk };
+  if (tokens.length === 0) return { ...base, intent: 'empty' };
+
+  const { matcher, tuning } = knowledge;
+  let match: MatchResult = matcher.matchTokens(tokens);
+  if (walk) {
+    const context = walkContextIds(walk.guide);
+    const inContext = matcher.matchTokens(tokens, { context });
+    const problem = stepProblemFor(walk.step, tokens, inContext, knowledge);
+    if (problem) return { ...base, intent: 'problem', problem, match: inContext };
+    if (inContext.id && context.includes(inContext.id)) match = inContext;
+  }
+  // A bare "cứu với" is an emergency unless the rest of the message is a question we answer
+  // ("cứu với, quên mật khẩu vneid").
+  if (emergency && !asksAboutVneid(emergency.rest, knowledge)) return { ...base, intent: 'emergency', kinds: emergency.kinds, numbers: emergencyNumbers(emergency.kinds) };
+  if (match.id) return { ...base, intent: 'answer', id: match.id, match };
+  const ids = suggestionsOf(match, tuning.suggestThreshold);
+  if (ids.length > 0) return { ...base, intent: 'suggest', ids, match };
+  return { ...base, intent: 'unknown', match };
+}
+
+/**
+ * The words around a bare call for help are a question we answer ("cứu với, quên mật khẩu"). Only
+ * a confident answer counts: a missed emergency costs more than numbers given to a question.
+ */
+function asksAboutVneid(rest: readonly string[], knowledge: Knowledge): boolean {
+  const tokens = normalizeTokens(withoutPlaceholders(scrub(rest.join(' ')).text), knowledge.lexicon);
+  if (tokens.length === 0) return false;
+  const m = knowledge.matcher.matchTokens(tokens);
+  return m.id !== null;
+}

@@ -1,0 +1,86 @@
+/**
+ * A question typed during a walkthrough is about that walkthrough first: "quên passcode" during
+ * activation is the passcode problem, "báo không tìm thấy thông tin thẻ" during the BHYT guide is
+ * the BHYT problem, not a neighbouring guide's. Pure: the dialog passes the guide and step.
+ */
+import type { Entry, Step } from '../content/schema.js';
+import type { Knowledge } from '../knowledge.js';
+import type { MatchResult } from '../match/matcher.js';
+import type { Lexicon } from '../text/normalize.js';
+import { normalizeTokens } from '../text/normalize.js';
+
+/** A known problem of a step, or an outcome choice that opens an FAQ. */
+export interface StepProblem {
+  label: string;
+  answer?: string;
+  faq?: string;
+}
+
+/**
+ * A keyword whose words mostly appear in the question names the problem: at least this share of
+ * its words, and at least MIN_SHARED of them ("khong tim thay du lieu" ~ "báo không tìm thấy thông
+ * tin thẻ"). A keyword of one or two words must appear whole.
+ */
+const KEYWORD_SHARE = 0.6;
+const MIN_SHARED = 3;
+
+/** The entries a walkthrough is about: itself, its steps' FAQs, its related entries. */
+export function walkContextIds(guide: Entry): string[] {
+  const ids = new Set<string>([guide.id]);
+  for (const step of guide.steps ?? []) {
+    for (const p of step.problems) if (p.faq) ids.add(p.faq);
+    for (const c of step.choices ?? []) if (c.faq) ids.add(c.faq);
+  }
+  for (const id of guide.related) ids.add(id);
+  return [...ids];
+}
+
+export function problemsOf(step: Step): StepProblem[] {
+  return [...step.problems, ...(step.choices?.filter((c) => c.faq) ?? [])];
+}
+
+const keywordMemo = new WeakMap<Lexicon, Map<string, readonly string[]>>();
+
+function keywordTokens(phrase: string, lexicon: Lexicon): readonly string[] {
+  let memo = keywordMemo.get(lexicon);
+  if (!memo) keywordMemo.set(lexicon, (memo = new Map()));
+  let tokens = memo.get(phrase);
+  if (!tokens) memo.set(phrase, (tokens = normalizeTokens(phrase, lexicon)));
+  return tokens;
+}
+
+/** The keyword's words in order in the question, a word or two apart at most ("quên mất passcode rồi"). */
+function inOrder(question: readonly string[], keyword: readonly string[]): boolean {
+  starts: for (let i = 0; i < question.length; i++) {
+    if (question[i] !== keyword[0]) continue;
+    let at = i;
+    for (let k = 1; k < keyword.length; k++) {
+      const next = question.indexOf(keyword[k]!, at + 1);
+      if (next < 0 || next - at > 3) continue starts;
+      at = next;
+    }
+    return true;
+  }
+  return false;
+}
+
+export function mentions(question: readonly string[], keyword: readonly string[]): boolean {
+  if (keyword.length === 0) return false;
+  if (inOrder(question, keyword)) return true;
+  const distinct = [...new Set(keyword)];
+  if (distinct.length < MIN_SHARED) return false;
+  const asked = new Set(question);
+  const shared = distinct.filter((w) => asked.has(w)).length;
+  return shared >= MIN_SHARED && shared / distinct.length >= KEYWORD_SHARE;
+}
+
+/**
+ * The problem of this step the citizen describes: by the problem's keywords and label first, then
+ * by the FAQ the question matched in the walkthrough's context.
+ */
+export function stepProblemFor(step: Step, tokens: readonly string[], match: MatchResult, knowledge: Knowledge): StepProblem | undefined {
+  const byWords = step.problems.find((p) => [...p.keywords, p.label].some((k) => mentions(tokens, keywordTokens(k, knowledge.lexicon))));
+  if (byWords) return byWords;
+  const faqIds = new Set([match.id, match.score >= knowledge.tuning.suggestThreshold ? match.nearest : null].filter(Boolean));
+  return problemsOf(step).find((p) => p.faq && faqIds.has(p.faq));
+}

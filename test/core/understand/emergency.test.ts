@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { detectEmergency, emergencyNumbers } from '../../../src/core/understand/emergency.js';
+import { loadIntents } from '../../../src/core/understand/intents.js';
+import { wordsOf } from '../../../src/core/understand/phrases.js';
+
+const intents = loadIntents();
+const detect = (text: string) => detectEmergency(wordsOf(text), intents);
+const numbers = (text: string) => {
+  const d = detect(text);
+  return d ? emergencyNumbers(d.kinds) : null;
+};
+
+describe('emergencies', () => {
+  it.each([
+    ['nhà đang có trộm', ['113']],
+    ['nha dang co trom', ['113']],
+    ['NHÀ ĐANG CÓ TRỘMMM', ['113']],
+    ['cướp', ['113']],
+    ['có 2 thằng đang đánh nhau trước cửa', ['113']],
+    ['cháy nhà cứu với', ['114']],
+    ['chay nha cuu voi', ['114']],
+    ['nhà hàng xóm đang bị cháy', ['114']],
+    ['có người bị tai nạn', ['115']],
+    ['co nguoi bi tai nan o nga tu', ['115']],
+    ['có đứa bé đuối nước', ['114', '115']],
+    ['vừa bị lừa chuyển khoản', ['113']],
+    ['vua bi lua chuyen khoang 20 trieu', ['113']],
+    ['hôm qua bị lừa mất tiền', ['113']],
+    ['cứu với', ['113', '114', '115']],
+  ])('%s → %j', (text, expected) => {
+    expect(numbers(text)).toEqual(expected);
+  });
+
+  it.each(['cảnh báo lừa đảo', 'làm sao tránh bị lừa', 'lam sao de khong bi lua', 'tài khoản bị khóa', 'kích hoạt vneid thế nào', 'nếu bị lừa thì báo ai', 'cài vneid có bị lừa không', 'bảo hiểm tai nạn có tích hợp được không', 'đợi xíu', 'app chạy chậm quá'])(
+    '%s is not an emergency',
+    (text) => {
+      expect(detect(text)).toBeNull();
+    },
+  );
+
+  it('a bare call for help is weak (the rest of the message decides), a named danger is not', () => {
+    expect(detect('cứu với, quên mật khẩu')).toMatchObject({ weak: true, rest: ['quen', 'mat', 'khau'] });
+    expect(detect('cứu với cháy nhà')).toMatchObject({ weak: false });
+  });
+});
