@@ -18,7 +18,7 @@ import { webChatPlugin } from '../channels/web/plugin.js';
 import { loggerOptions, RequestLogAtDebug } from './logger.js';
 import { adminPlugin } from './admin/plugin.js';
 import type { StatsStore } from '../core/stats/store.js';
-import { telegramPlugin } from '../channels/telegram/plugin.js';
+import { telegramPlugin, type TelegramWebhookCounters } from '../channels/telegram/plugin.js';
 import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager } from '../channels/zalo-oa/plugin.js';
 import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
 
@@ -36,6 +36,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Known Telegram bot identity: skips getMe at start (tests). */
   telegramBotInfo?: UserFromGetMe;
+  /** How long the Telegram webhook waits for an update (default 9 s; tests shorten it). */
+  telegramTimeoutMs?: number;
 }
 
 export interface App {
@@ -43,6 +45,8 @@ export interface App {
   engine: DialogEngine;
   /** Channels that are switched on, for the start-up log. */
   channels: string[];
+  /** Telegram updates that outlived their webhook call, and how many of them failed. */
+  telegram: TelegramWebhookCounters;
 }
 
 /** The per-IP limit on everything but webhooks and health (they opt out per route). */
@@ -102,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const engine = createEngine(config, deps);
   const channels = ['web'];
+  const telegram: TelegramWebhookCounters = { timeouts: 0, lateFailures: 0 };
 
   // A Zalo OA whose token cannot be refreshed needs an admin: /healthz says so.
   const zaloTokens = zaloOaEnabled(config) ? createZaloTokenManager(config, deps.storage, app.log) : undefined;
@@ -136,8 +141,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       engine,
       storage: deps.storage,
       secret: deps.secret,
+      counters: telegram,
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
+      ...(deps.telegramTimeoutMs !== undefined ? { timeoutMs: deps.telegramTimeoutMs } : {}),
     });
     channels.push('telegram');
   }
@@ -151,5 +158,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     channels.push('zalo-bot');
   }
 
-  return { app, engine, channels };
+  return { app, engine, channels, telegram };
 }

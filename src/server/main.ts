@@ -6,10 +6,13 @@ import { InvalidContentError } from '../core/content/loader.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
 import { openRuntime } from './runtime.js';
+import { guardProcess } from './process-guard.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino(loggerOptions(config.LOG_LEVEL));
+  // Before anything can fail in the background: logged through safeError, never dumped raw.
+  guardProcess(logger);
   const runtime = await openRuntime(config, logger);
   const { knowledge, storage } = runtime;
 

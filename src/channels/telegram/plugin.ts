@@ -1,27 +1,115 @@
-/** `POST /webhooks/telegram`: grammY's webhook adapter inside an encapsulated Fastify plugin. */
+/**
+ * `POST /webhooks/telegram`: updates from Telegram, handled by the grammY bot inside an
+ * encapsulated Fastify plugin.
+ *
+ * Not grammY's webhookCallback: on a timeout it answers the webhook but leaves the update
+ * running, and when that update fails later its rejection is unhandled (a `.finally()` nobody
+ * awaits inside grammY), which stops Node. Here an update that outlives the webhook keeps a
+ * handler: its late failure is logged (through safeError: no token, no message text) and
+ * counted, and the process stays up.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { webhookCallback } from 'grammy';
+import type { Update } from 'grammy/types';
 import { createTelegramBot, type TelegramBotOptions } from './bot.js';
+
+/** What happened to updates that outlived their webhook call (for logs and tests). */
+export interface TelegramWebhookCounters {
+  /** Updates still running when the webhook was answered 503. */
+  timeouts: number;
+  /** Of those, the ones that then failed. */
+  lateFailures: number;
+}
 
 export interface TelegramPluginOptions extends TelegramBotOptions {
   webhookSecret: string;
   /** When set, setWebhook is called on start with this base URL. */
   publicUrl?: string;
+  /** How long the webhook waits for an update before answering 503 (default 9 s, under Telegram's own wait). */
+  timeoutMs?: number;
+  /** Incremented here; the app keeps the object. */
+  counters?: TelegramWebhookCounters;
 }
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
 export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+type Settled = { state: 'done' } | { state: 'failed'; error: unknown } | { state: 'timeout' };
+
+/** The task's outcome, or 'timeout' after `ms`. Either way the task has a rejection handler. */
+function settleWithin(task: Promise<unknown>, ms: number): Promise<Settled> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ state: 'timeout' }), ms);
+    task.then(
+      () => {
+        clearTimeout(timer);
+        resolve({ state: 'done' });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        resolve({ state: 'failed', error });
+      },
+    );
+  });
+}
 
 export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (app, o) => {
   const bot = createTelegramBot(o);
+  const counters = o.counters ?? { timeouts: 0, lateFailures: 0 };
+  const timeoutMs = o.timeoutMs ?? 9_000;
+  const secretDigest = sha256(o.webhookSecret);
+  /** Updates still running after their webhook was answered; awaited on close. */
+  const late = new Set<Promise<unknown>>();
+
+  let initializing: Promise<void> | undefined;
+  const ensureInit = () =>
+    (initializing ??= bot.init().catch((err: unknown) => {
+      initializing = undefined; // try getMe again with the next update
+      throw err;
+    }));
   if (!o.botInfo) {
-    // getMe at start; if Telegram is unreachable now, grammY retries on the first update.
-    await bot.init().catch((err: unknown) => app.log.error({ err }, 'Telegram: getMe thất bại, sẽ thử lại khi có tin nhắn'));
+    // getMe at start; if Telegram is unreachable now, it is tried again on the first update.
+    await ensureInit().catch((err: unknown) => app.log.error({ err }, 'Telegram: getMe thất bại, sẽ thử lại khi có tin nhắn'));
   }
-  // The adapter checks X-Telegram-Bot-Api-Secret-Token in constant time (401 otherwise).
-  // On a timeout or an error it answers 5xx, so Telegram redelivers: nothing is lost.
-  const handle = webhookCallback(bot, 'fastify', { secretToken: o.webhookSecret, onTimeout: 'throw', timeoutMilliseconds: 9_000 });
-  app.post(TELEGRAM_WEBHOOK_PATH, { config: { rateLimit: false } }, handle);
+
+  app.post(TELEGRAM_WEBHOOK_PATH, { config: { rateLimit: false } }, async (req, res) => {
+    // Constant time, whatever the lengths (both sides hashed first).
+    const given = req.headers[SECRET_HEADER];
+    if (typeof given !== 'string' || !timingSafeEqual(sha256(given), secretDigest)) {
+      return res.code(401).send({ error: 'unauthorized' });
+    }
+    await ensureInit();
+    const update = req.body as Update;
+    const task = bot.handleUpdate(update);
+    const outcome = await settleWithin(task, timeoutMs);
+    // A failure answers 5xx through the app's error handler, so Telegram redelivers.
+    if (outcome.state === 'failed') throw outcome.error;
+    if (outcome.state === 'done') return res.code(200).send();
+
+    // Still running (a stalled database, a slow Bot API): Telegram is told to retry later, and
+    // the update keeps a handler for however it ends.
+    counters.timeouts++;
+    const updateId = typeof update?.update_id === 'number' ? update.update_id : undefined;
+    req.log.warn({ updateId, timeoutMs, timeouts: counters.timeouts }, 'Telegram: cập nhật chưa xong khi hết thời gian chờ, trả 503 để Telegram gửi lại');
+    const ending = task.then(
+      () => app.log.info({ updateId }, 'Telegram: cập nhật đã xong sau khi hết thời gian chờ'),
+      (err: unknown) => {
+        counters.lateFailures++;
+        app.log.error({ err, updateId, lateFailures: counters.lateFailures }, 'Telegram: cập nhật thất bại sau khi đã trả lời webhook');
+      },
+    );
+    late.add(ending);
+    void ending.finally(() => late.delete(ending));
+    return res.code(503).send({ error: 'Máy chủ đang bận. Telegram sẽ gửi lại.' });
+  });
+
+  // Shutdown waits for updates that outlived their webhook, as for in-flight requests.
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...late]);
+  });
 
   if (o.publicUrl) {
     const url = `${o.publicUrl}${TELEGRAM_WEBHOOK_PATH}`;
