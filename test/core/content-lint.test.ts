@@ -93,6 +93,10 @@ describe('lintContent: sentences over 35 words', () => {
     const long = { ...script, messages: { ...script.messages, notFound: words(36) } };
     const found = lint([], { script: long }).findings;
     expect(found).toEqual([expect.objectContaining({ rule: 'long-sentence', file: 'dialog.yaml', field: 'messages.notFound' })]);
+
+    // Grouped messages (e.g. small talk replies) are read too, named by their path.
+    const grouped = { ...script, messages: { ...script.messages, nhom: { cuoi: words(37) } } } as unknown as Script;
+    expect(lint([], { script: grouped }).findings.map((f) => f.field)).toEqual(['messages.nhom.cuoi']);
   });
 
   it('does not count button labels or citizens\' phrasings as sentences', () => {

@@ -149,11 +149,18 @@ function entryTexts(e: Entry): BotText[] {
   return texts;
 }
 
+/** Every string under `value` with its dotted path: messages may be grouped (e.g. messages.smallTalk.thanks). */
+function stringsIn(value: unknown, path: string): { field: string; text: string }[] {
+  if (typeof value === 'string') return [{ field: path, text: value }];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => stringsIn(v, `${path}.${k}`));
+  return [];
+}
+
 function scriptTexts(script: Script): BotText[] {
   const file = 'dialog.yaml';
   return [
-    ...Object.entries(script.messages).map(([k, text]) => ({ file, field: `messages.${k}`, text, prose: true })),
-    ...Object.entries(script.buttons).map(([k, text]) => ({ file, field: `buttons.${k}`, text, prose: false })),
+    ...stringsIn(script.messages, 'messages').map((t) => ({ file, ...t, prose: true })),
+    ...stringsIn(script.buttons, 'buttons').map((t) => ({ file, ...t, prose: false })),
     ...script.menu.flatMap((m, i) => [
       { file, field: `menu.${i}.label`, text: m.label, prose: false },
       ...(m.intro ? [{ file, field: `menu.${i}.intro`, text: m.intro, prose: true }] : []),
