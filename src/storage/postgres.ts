@@ -59,6 +59,9 @@ const MIGRATIONS: readonly string[] = [
   // Per-person joins are to completions only (see the SQLite migration of the same name).
   `DROP INDEX stats_events_user;
    CREATE INDEX stats_events_completed ON stats_events(user_key, entry_id) WHERE type = 'walk-complete';`,
+  // Telegram's share exchange kept every raw update (chat id, names, username) under tg-conv:
+  // with no expiry (@grammyjs/conversations); it now stores a step and an expiry only (share.ts).
+  `DELETE FROM kv WHERE key LIKE 'tg-conv:%';`,
 ];
 
 /** Highest migration version this build knows. */

@@ -66,6 +66,9 @@ const MIGRATIONS: readonly string[] = [
   // only when a walkthrough is completed.
   `DROP INDEX stats_events_user;
    CREATE INDEX stats_events_completed ON stats_events(user_key, entry_id) WHERE type = 'walk-complete';`,
+  // Telegram's share exchange kept every raw update (chat id, names, username) under tg-conv:
+  // with no expiry (@grammyjs/conversations); it now stores a step and an expiry only (share.ts).
+  `DELETE FROM kv WHERE key LIKE 'tg-conv:%';`,
 ];
 
 export class SqliteStorage implements Storage {

@@ -1,18 +1,16 @@
 /**
  * Telegram adapter (grammY). Translates updates into dialog turns and replies into messages
  * with inline keyboards. The walkthrough logic lives in the core engine, shared by every
- * channel; @grammyjs/conversations runs the one Telegram-only exchange: making a share link.
+ * channel; the one Telegram-only exchange, making a share link, is in share.ts.
  */
 import { Bot, InlineKeyboard, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
-import { conversations, createConversation, type Conversation, type ConversationFlavor } from '@grammyjs/conversations';
 import type { DialogEngine } from '../../core/dialog/engine.js';
 import { PAYLOAD_PREFIX, type Reply } from '../../core/dialog/reply.js';
 import { pseudonymize } from '../../core/privacy/pseudonym.js';
 import type { Storage } from '../../storage/storage.js';
-
-export type TelegramContext = ConversationFlavor<Context>;
+import { asTeamCode, ShareFlow } from './share.js';
 
 export interface TelegramBotOptions {
   token: string;
@@ -30,7 +28,8 @@ export interface TelegramBotOptions {
 export const SHARE_PAYLOAD = `${PAYLOAD_PREFIX}share`;
 const SHARE_SKIP = `${PAYLOAD_PREFIX}share:skip`;
 const SHARE_LABEL = 'Chia sẻ cho người thân';
-const TEAM_CODE = /^[A-Za-z0-9_-]{2,24}$/;
+const SHARE_PROMPT =
+  'Bạn là tình nguyện viên hoặc thuộc đội hỗ trợ? Gửi mã đội của bạn (chữ và số, ví dụ DOANTN01) để số người bạn giới thiệu được ghi nhận. Nếu không, bấm "Bỏ qua".';
 
 export function keyboard(reply: Reply): InlineKeyboard | undefined {
   if (!reply.buttons?.length) return undefined;
@@ -45,27 +44,16 @@ async function send(ctx: Context, replies: Reply[]): Promise<void> {
   }
 }
 
-/** Telegram-only: a volunteer gets a t.me link carrying their team code (counted in statistics). */
-async function shareConversation(conversation: Conversation<TelegramContext, TelegramContext>, ctx: TelegramContext) {
-  await ctx.reply(
-    'Bạn là tình nguyện viên hoặc thuộc đội hỗ trợ? Gửi mã đội của bạn (chữ và số, ví dụ DOANTN01) để số người bạn giới thiệu được ghi nhận. Nếu không, bấm "Bỏ qua".',
-    { reply_markup: new InlineKeyboard().text('Bỏ qua', SHARE_SKIP) },
-  );
-  const next = await conversation.wait();
-  let code: string | undefined;
-  if (next.callbackQuery?.data === SHARE_SKIP) await next.answerCallbackQuery();
-  else if (next.message?.text && TEAM_CODE.test(next.message.text.trim())) code = next.message.text.trim();
-  else if (next.message?.text) await next.reply('Mã đội chỉ gồm chữ, số, dấu - hoặc _ (2–24 ký tự). Mình gửi đường dẫn chung nhé.');
-  // Anything else (another button, a sticker) leaves the exchange and is handled normally.
-  else await conversation.halt({ next: true });
-  const link = `https://t.me/${next.me.username}?start=${code ? `ref_${code}` : 'share'}`;
-  await next.reply(`Gửi đường dẫn này cho người thân, hàng xóm để họ được hướng dẫn dùng VNeID:\n${link}`, {
+/** The t.me link a volunteer forwards; with a team code, starts from it are counted for the team. */
+async function sendShareLink(ctx: Context, code?: string): Promise<void> {
+  const link = `https://t.me/${ctx.me.username}?start=${code ? `ref_${code}` : 'share'}`;
+  await ctx.reply(`Gửi đường dẫn này cho người thân, hàng xóm để họ được hướng dẫn dùng VNeID:\n${link}`, {
     link_preview_options: { is_disabled: true },
   });
 }
 
-export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
-  const bot = new Bot<TelegramContext>(o.token, {
+export function createTelegramBot(o: TelegramBotOptions): Bot {
+  const bot = new Bot(o.token, {
     ...(o.botInfo ? { botInfo: o.botInfo } : {}),
     client: { apiRoot: o.apiRoot, timeoutSeconds: 15 },
   });
@@ -86,33 +74,16 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
     }
   });
 
-  bot.use(
-    conversations<TelegramContext, TelegramContext>({
-      storage: {
-        type: 'key',
-        version: 1,
-        getStorageKey: (ctx) => (ctx.chatId === undefined ? undefined : userKey(ctx)),
-        adapter: {
-          read: async (key) => {
-            const v = await o.storage.getValue(`tg-conv:${key}`);
-            return v ? JSON.parse(v) : undefined;
-          },
-          write: (key, state) => o.storage.setValue(`tg-conv:${key}`, JSON.stringify(state)),
-          delete: (key) => o.storage.deleteValue(`tg-conv:${key}`),
-        },
-      },
-      // Conversations get a fresh Api: give it the same retries.
-      plugins: [async (ctx, next) => {
-        ctx.api.config.use(retry);
-        await next();
-      }],
-    }),
-  );
-  bot.use(createConversation(shareConversation, 'share'));
-
+  const share = new ShareFlow(o.storage);
   bot.callbackQuery(SHARE_PAYLOAD, async (ctx) => {
     await ctx.answerCallbackQuery();
-    await ctx.conversation.enter('share');
+    await share.begin(userKey(ctx));
+    await ctx.reply(SHARE_PROMPT, { reply_markup: new InlineKeyboard().text('Bỏ qua', SHARE_SKIP) });
+  });
+  bot.callbackQuery(SHARE_SKIP, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await share.end(userKey(ctx));
+    await sendShareLink(ctx);
   });
 
   bot.on('callback_query:data', async (ctx) => {
@@ -122,6 +93,9 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
   });
 
   bot.on('message:text', async (ctx) => {
+    // A team code while a share is pending; anything else (a question) is answered as usual.
+    const code = asTeamCode(ctx.message.text);
+    if (code && (await share.end(userKey(ctx)))) return sendShareLink(ctx, code);
     const replies = await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), text: ctx.message.text });
     // After the greeting, volunteers can make a share link.
     if (/^\/start\b/.test(ctx.message.text) && replies[0] && !replies[0].buttons) {

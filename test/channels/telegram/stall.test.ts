@@ -20,8 +20,15 @@ const TOKEN = '123456789:STALL-token_abcdefghijklmnopqr';
 const SECRET = 'telegram-webhook-secret-stall';
 const CHAT = 424242420;
 const QUESTION = 'cccd 079203001299 tich hop bhyt the nao';
-const WEBHOOK_TIMEOUT_MS = 150;
-const STALL_MS = 600;
+/** Long enough for any normal turn on a busy machine; the stalled one is held until released. */
+const WEBHOOK_TIMEOUT_MS = 2_000;
+
+/** A write that hangs until the test lets it go (then fails or completes). */
+function gate() {
+  let release!: () => void;
+  const opened = new Promise<void>((r) => (release = r));
+  return { opened, release };
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -72,16 +79,19 @@ const post = (update: unknown) =>
 describe('Telegram webhook with a stalled database', () => {
   it('answers 503 in time, handles the late failure (logged clean, counted), then works again', async () => {
     const save = storage.saveConversation.bind(storage);
-    // The database hangs, then the write fails (a frozen connection that times out).
+    // The database hangs past the webhook's wait, then the write fails (a frozen connection that times out).
+    const stall = gate();
     storage.saveConversation = async () => {
-      await sleep(STALL_MS);
+      await stall.opened;
       throw Object.assign(new Error(`write failed for "${QUESTION}" (connection timeout)`), { code: 'ETIMEDOUT' });
     };
     const update = textUpdate(CHAT, QUESTION);
     const res = await post(update);
     expect(res.statusCode).toBe(503);
     expect(built.telegram.timeouts).toBe(1);
+    expect(built.telegram.lateFailures).toBe(0);
 
+    stall.release();
     await until(() => built.telegram.lateFailures === 1, 'the late failure to be counted');
     await sleep(50); // a rejection is reported as unhandled one turn after it happens
     expect(unhandled).toEqual([]);
@@ -105,12 +115,14 @@ describe('Telegram webhook with a stalled database', () => {
 
   it('an update that ends well after the timeout is logged as finished, not as a failure', async () => {
     const save = storage.saveConversation.bind(storage);
+    const stall = gate();
     storage.saveConversation = async (...args: Parameters<typeof save>) => {
-      await sleep(STALL_MS);
+      await stall.opened;
       return save(...args);
     };
     try {
       expect((await post(textUpdate(CHAT + 1, 'quen passcode'))).statusCode).toBe(503);
+      stall.release();
       await until(() => logs.includes('Telegram: cập nhật đã xong sau khi hết thời gian chờ'), 'the late success');
       expect(built.telegram).toEqual({ timeouts: 2, lateFailures: 1 });
       expect(fake.sent().some((c) => c.body.chat_id === CHAT + 1)).toBe(true);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTelegram, callbackUpdate, stickerUpdate, textUpdate } from '../../helpers/telegram-fake.js';
 import { makeApp, type TestApp } from '../../helpers/app.js';
+import { SqliteStorage } from '../../../src/storage/sqlite.js';
+import { SHARE_TTL_MS } from '../../../src/channels/telegram/share.js';
 
 const TOKEN = '123456789:TEST-token_abcdefghijklmnopqrstuv';
 const SECRET = 'telegram-webhook-secret-0123';
@@ -110,6 +112,98 @@ describe('Telegram webhook', () => {
     expect(raw.k).not.toContain(String(CHAT));
     expect(t.logs()).not.toContain('quen passcode');
     expect(t.logs()).not.toContain(String(CHAT));
+  });
+});
+
+describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
+  const VOLUNTEER = CHAT + 50;
+  const kvRows = () => t.storage.db.prepare('SELECT key, value FROM kv').all() as Array<{ key: string; value: string }>;
+  const shareRows = () => kvRows().filter((r) => r.key.startsWith('tg-share:'));
+  const links = () => fake.sent().filter((c) => String(c.body.text).includes('https://t.me/'));
+  /** A button press from a user with a name and a username, as Telegram sends it. */
+  const pressShare = () => {
+    const u = callbackUpdate(VOLUNTEER, '#vg:share');
+    u.callback_query.from = { ...u.callback_query.from, first_name: 'Bích Ngọc', last_name: 'Trần', username: 'bichngoc_share' } as typeof u.callback_query.from;
+    return post(u);
+  };
+
+  it('while waiting for the team code, stores a step and an expiry under the pseudonymous key, nothing else', async () => {
+    expect((await pressShare()).statusCode).toBe(200);
+    expect(fake.sent().at(-1)!.body.text).toContain('mã đội');
+    const rows = shareRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.key).toMatch(/^tg-share:[0-9a-f]{32}$/);
+    const value = JSON.parse(rows[0]!.value) as Record<string, unknown>;
+    expect(Object.keys(value).sort()).toEqual(['expiresAt', 'step']);
+    expect(value.expiresAt).toBeGreaterThan(Date.now());
+    expect(value.expiresAt).toBeLessThanOrEqual(Date.now() + SHARE_TTL_MS);
+    const everything = JSON.stringify(kvRows());
+    for (const personal of [String(VOLUNTEER), 'Bích Ngọc', 'Trần', 'bichngoc_share']) expect(everything).not.toContain(personal);
+    // Nothing is written the way the old conversations plugin did.
+    expect(kvRows().filter((r) => r.key.startsWith('tg-conv:'))).toEqual([]);
+  });
+
+  it('a question typed instead of a code is answered, no link is sent', async () => {
+    fake.clear();
+    await post(textUpdate(VOLUNTEER, 'tích hợp bhyt thế nào'));
+    expect(links()).toEqual([]);
+    expect(fake.sent().at(-1)!.body.text).toContain('BHYT');
+    // One-word questions are not codes either.
+    fake.clear();
+    await post(textUpdate(VOLUNTEER, 'vneid'));
+    expect(links()).toEqual([]);
+    expect(fake.sent().length).toBeGreaterThan(0);
+  });
+
+  it('a phone or ID number typed while waiting is never made into a referral link', async () => {
+    await pressShare();
+    fake.clear();
+    await post(textUpdate(VOLUNTEER, '0912345678'));
+    await post(textUpdate(VOLUNTEER, 'A079203001299'));
+    expect(links()).toEqual([]);
+  });
+
+  it('a code arriving after the wait expired is not taken (and the state is removed)', async () => {
+    await pressShare();
+    const expired = JSON.stringify({ step: 'team-code', expiresAt: Date.now() - 1 });
+    t.storage.db.prepare("UPDATE kv SET value = ? WHERE key LIKE 'tg-share:%'").run(expired);
+    fake.clear();
+    await post(textUpdate(VOLUNTEER, 'DOI-05'));
+    expect(links()).toEqual([]);
+    expect(fake.sent().length).toBeGreaterThan(0);
+    expect(shareRows()).toEqual([]);
+  });
+
+  it('"Bỏ qua" gives the plain link and ends the wait; a valid code gives the team link once', async () => {
+    await pressShare();
+    fake.clear();
+    await post(callbackUpdate(VOLUNTEER, '#vg:share:skip'));
+    expect(links().map((c) => c.body.text)).toEqual([expect.stringContaining('https://t.me/vneid_test_bot?start=share')]);
+    expect(shareRows()).toEqual([]);
+
+    await pressShare();
+    fake.clear();
+    await post(textUpdate(VOLUNTEER, 'DOANTN01'));
+    expect(links().map((c) => c.body.text)).toEqual([expect.stringContaining('https://t.me/vneid_test_bot?start=ref_DOANTN01')]);
+    expect(shareRows()).toEqual([]);
+    fake.clear();
+    await post(textUpdate(VOLUNTEER, 'DOANTN01'));
+    expect(links()).toEqual([]);
+  });
+
+  it('raw updates left by the old share exchange (tg-conv:) are deleted when the database is migrated', () => {
+    const file = `${t.dir}/old-version.sqlite`;
+    const old = new SqliteStorage(file);
+    old.db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, 0)').run('tg-conv:abc', JSON.stringify({ update: { message: { chat: { id: VOLUNTEER }, from: { first_name: 'Bích Ngọc' } } } }));
+    old.db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, 0)').run('zalo-oa:tokens', '{}');
+    old.db.pragma(`user_version = ${(old.db.pragma('user_version', { simple: true }) as number) - 1}`);
+    old.db.close();
+    const reopened = new SqliteStorage(file);
+    try {
+      expect(reopened.db.prepare('SELECT key FROM kv ORDER BY key').pluck().all()).toEqual(['zalo-oa:tokens']);
+    } finally {
+      reopened.db.close();
+    }
   });
 });
 
