@@ -1,16 +1,26 @@
 /**
- * Question → content entry. BM25 over normalized syllables and syllable bigrams ranks the
- * entries (best phrasing + the entry's whole vocabulary); Fuse.js corrects typos against the
- * content vocabulary; the confidence is how much of the question the best entry explains
- * (IDF-weighted), so a question about something we do not cover scores low even when a few
- * common words match. Built once at start-up; `match` is pure and synchronous.
+ * Question → content entry. Built once at start-up; `match` is pure and synchronous.
+ *
+ * Ranking: BM25 over normalized syllables and pairs of neighbouring content words, on three
+ * views of each entry: its best phrasing (how citizens ask), the whole entry (title, label,
+ * phrasings, keywords) and its answer text (what it talks about). Function words ("là", "thì",
+ * "được") are neither indexed nor weighed, so pairs survive the particles people put between
+ * words ("kích hoạt cho bác cái vneid"). Fuse.js corrects typos against the content vocabulary.
+ *
+ * Confidence: how much of the question the best entry explains. Each content word weighs by how
+ * specific it is (IDF over entries); a word the content never uses weighs a tuned fraction of the
+ * rarest word (long questions carry context the content cannot know: "gần Tết, bận công việc");
+ * the name of another service (VssID, sổ đỏ) weighs more than any word, because it says the
+ * question is about something else. Below the threshold the bot says it does not know.
  */
 import Fuse from 'fuse.js';
 import { LRUCache } from 'lru-cache';
 import type { ContentBase } from '../content/loader.js';
+import type { Entry } from '../content/schema.js';
 import { normalizeTokens, type Lexicon } from '../text/normalize.js';
+import { isVietnameseSyllable } from '../text/vietnamese.js';
 import { Bm25Index } from './bm25.js';
-import type { Tuning } from './tuning.js';
+import { CONFIDENCE_FEATURES, type ConfidenceFeature, type Tuning } from './tuning.js';
 
 export interface MatchResult {
   /** Best entry id, or null when the question is out of scope (score below threshold). */
@@ -33,9 +43,19 @@ export interface MatchOptions {
 export interface Candidate {
   id: string;
   bm25: number;
+  /** Share of the question's weight (words) that the entry's vocabulary holds. */
   coverage: number;
+  /** The same over pairs of neighbouring content words. */
   bigramCoverage: number;
+  /** How far this candidate's BM25 is ahead of the next one (0..1). */
   margin: number;
+  /**
+   * How much the entry explains in absolute terms, counted in rarest words: "bạn ở quận 7"
+   * is wholly explained by one common word, which is not evidence of anything.
+   */
+  evidence: number;
+  /** 1 when the question names another service (VssID, sổ đỏ, phạt nguội) this entry never names. */
+  foreign: number;
 }
 
 /**
@@ -47,6 +67,7 @@ const BIGRAM_BASE = 1 << 20;
 const UNKNOWN = -1;
 const isBigramId = (id: number) => id >= BIGRAM_BASE;
 const pairId = (a: number, b: number) => (a === UNKNOWN || b === UNKNOWN ? UNKNOWN : (a + 1) * BIGRAM_BASE + b);
+const DIGITS = /^[0-9]+$/;
 
 /** Bounded memo for typo corrections: the vocabulary is fixed, so answers never go stale. */
 const TYPO_CACHE_MAX = 10_000;
@@ -58,12 +79,20 @@ const CANDIDATES = 4;
  */
 const RESULT_CACHE_MAX = 5_000;
 
+/** A question's terms: content words (syllable ids) and pairs of neighbouring content words. */
+interface QueryTerms {
+  words: number[];
+  pairs: number[];
+}
+
 export class Matcher {
   /** One document per phrasing, title, label, keyword: "is there a phrasing like this?" */
   private readonly phrasings = new Bm25Index<number>();
   private readonly phrasingEntry: number[] = [];
-  /** One document per entry (all its phrasings): "does this entry own these words?" */
+  /** One document per entry (all its phrasings, title, keywords): "does this entry own these words?" */
   private readonly entryTexts = new Bm25Index<number>();
+  /** One document per entry's answer: "does this entry talk about these words?" */
+  private readonly answers = new Bm25Index<number>();
   private readonly entryIds: string[] = [];
   /** Per entry: term → weight in its vocabulary (1 from phrasings/title/keywords, less from answer). */
   private readonly entryTerms: Array<Map<number, number>> = [];
@@ -73,6 +102,8 @@ export class Matcher {
   private readonly vocabulary = new Map<string, number>();
   /** Term ids of other services' names (lexicon "foreign") that the content also uses. */
   private readonly foreignIds = new Set<number>();
+  /** Names of other services the content never uses (single syllables or joined pairs). */
+  private readonly foreignWords: ReadonlySet<string>;
   /** Fuse over the vocabulary, one per first letter: typos rarely hit the first letter, and 20× fewer words to scan. */
   private readonly fuseByInitial = new Map<string, Fuse<string>>();
   private readonly typoCache = new LRUCache<string, { fixed: string | null }>({ max: TYPO_CACHE_MAX });
@@ -87,32 +118,11 @@ export class Matcher {
   ) {
     const cacheSize = options.resultCache ?? RESULT_CACHE_MAX;
     this.results = cacheSize > 0 ? new LRUCache({ max: cacheSize }) : undefined;
-    const { boost } = tuning;
-    content.entries.forEach((entry, index) => {
-      this.entryIds.push(entry.id);
-      const texts: Array<[string, number]> = [
-        [entry.title, boost.title],
-        [entry.label, boost.title],
-        ...entry.phrasings.map((p): [string, number] => [p, boost.phrasing]),
-        ...entry.keywords.map((k): [string, number] => [k, boost.keywords]),
-      ];
-      const terms = new Map<number, number>();
-      const all: number[] = [];
-      for (const [text, fieldBoost] of texts) {
-        const t = this.termsOf(this.normalize(text), true);
-        if (t.length === 0) continue;
-        this.phrasings.add(t, fieldBoost);
-        this.phrasingEntry.push(index);
-        for (const id of t) all.push(id);
-      }
-      const answer = this.termsOf(this.normalize(entry.answer), true);
-      for (const t of answer) terms.set(t, tuning.answerVocabularyWeight);
-      for (const t of all) terms.set(t, 1);
-      this.entryTerms.push(terms);
-      this.entryTexts.add(all);
-    });
+    this.foreignWords = lexicon.foreign;
+    content.entries.forEach((entry, index) => this.addEntry(entry, index));
     this.phrasings.prepare();
     this.entryTexts.prepare();
+    this.answers.prepare();
 
     // IDF over entries: how specific a term is to a few entries.
     const df = new Map<number, number>();
@@ -123,13 +133,15 @@ export class Matcher {
     this.maxIdf = idfOf(0);
 
     for (const name of lexicon.foreign) {
-      const id = this.termsOf(name.split('_'), false).at(-1);
-      if (id !== undefined && id !== UNKNOWN) this.foreignIds.add(id);
+      const parts = name.split('_');
+      const ids = parts.map((p) => this.vocabulary.get(p) ?? UNKNOWN);
+      const id = ids.length === 1 ? ids[0]! : pairId(ids[0]!, ids[1]!);
+      if (id !== UNKNOWN) this.foreignIds.add(id);
     }
 
     const buckets = new Map<string, string[]>();
     for (const word of this.vocabulary.keys()) {
-      if (word.length < tuning.typo.minLength || /^[0-9]+$/.test(word)) continue;
+      if (word.length < tuning.typo.minLength || DIGITS.test(word)) continue;
       const list = buckets.get(word[0]!) ?? [];
       list.push(word);
       buckets.set(word[0]!, list);
@@ -139,25 +151,62 @@ export class Matcher {
     }
   }
 
-  private normalize(text: string): string[] {
-    return normalizeTokens(text, this.lexicon);
+  private addEntry(entry: Entry, index: number): void {
+    const { boost } = this.tuning;
+    this.entryIds.push(entry.id);
+    const texts: Array<[string, number]> = [
+      [entry.title, boost.title],
+      [entry.label, boost.title],
+      ...entry.phrasings.map((p): [string, number] => [p, boost.phrasing]),
+      ...entry.keywords.map((k): [string, number] => [k, boost.keywords]),
+    ];
+    const terms = new Map<number, number>();
+    const all: number[] = [];
+    for (const [text, fieldBoost] of texts) {
+      const t = this.termsOf(this.contentWords(text), true);
+      const flat = [...t.words, ...t.pairs];
+      if (flat.length === 0) continue;
+      this.phrasings.add(flat, fieldBoost);
+      this.phrasingEntry.push(index);
+      for (const id of flat) all.push(id);
+    }
+    const answer = this.termsOf(this.contentWords(entry.answer), true);
+    const answerTerms = [...answer.words, ...answer.pairs];
+    for (const t of answerTerms) terms.set(t, this.tuning.answerVocabularyWeight);
+    for (const t of all) terms.set(t, 1);
+    this.entryTerms.push(terms);
+    this.entryTexts.add(all);
+    this.answers.add(answerTerms);
   }
 
-  /** Syllable ids, then pair ids, of a token list; with `learn`, new syllables join the vocabulary. */
-  private termsOf(tokens: readonly string[], learn: boolean): number[] {
-    const ids = tokens.map((t) => {
+  /** Normalized words without function words: what the index and the weights are made of. */
+  private contentWords(text: string): string[] {
+    return this.withoutStopwords(normalizeTokens(text, this.lexicon));
+  }
+
+  private withoutStopwords(tokens: readonly string[]): string[] {
+    const { stopwords } = this.lexicon;
+    return tokens.filter((t) => !stopwords.has(t));
+  }
+
+  /** Syllable ids and pair ids of a word list; with `learn`, new syllables join the vocabulary. */
+  private termsOf(tokens: readonly string[], learn: boolean): QueryTerms {
+    const words = tokens.map((t) => {
       let id = this.vocabulary.get(t);
       if (id === undefined && learn) this.vocabulary.set(t, (id = this.vocabulary.size));
       return id ?? UNKNOWN;
     });
-    const out = ids.slice();
-    for (let i = 1; i < ids.length; i++) out.push(pairId(ids[i - 1]!, ids[i]!));
-    return out;
+    const pairs: number[] = [];
+    for (let i = 1; i < words.length; i++) pairs.push(pairId(words[i - 1]!, words[i]!));
+    return { words, pairs };
   }
 
   /** Replaces a word we do not know by the closest content word, if one is close enough. */
   private correct(token: string): string {
-    if (this.vocabulary.has(token) || token.length < this.tuning.typo.minLength || /^[0-9]+$/.test(token)) return token;
+    if (this.vocabulary.has(token) || token.length < this.tuning.typo.minLength || DIGITS.test(token)) return token;
+    // A real Vietnamese word we do not know ("trời", "xăng", "tủ lạnh") is a question about
+    // something else, not a typo: "correcting" it into a content word would make it look known.
+    if (this.foreignWords.has(token) || isVietnameseSyllable(token)) return token;
     let memo = this.typoCache.get(token);
     if (!memo) {
       const best = this.fuseByInitial.get(token[0]!)?.search(token, { limit: 1 })[0];
@@ -167,40 +216,59 @@ export class Matcher {
     return memo.fixed ?? token;
   }
 
-  /** How much of the question (weighted by term specificity) an entry's vocabulary explains. */
-  private coverage(entry: number, terms: readonly number[]): number {
+  /**
+   * What a question's term weighs in the confidence. A word we have never seen weighs a share
+   * of the rarest word's weight; a number we have never seen (a year, an amount) weighs nothing.
+   */
+  private weightOf(term: number, token: string | undefined): number {
+    if (this.foreignIds.has(term)) return this.maxIdf * this.tuning.foreignWeight;
+    if (term !== UNKNOWN) return this.idf.get(term) ?? this.maxIdf;
+    if (token === undefined) return this.maxIdf * this.tuning.unknownWeight;
+    if (DIGITS.test(token)) return 0;
+    return this.maxIdf * (this.foreignWords.has(token) ? this.tuning.foreignWeight : this.tuning.unknownWeight);
+  }
+
+  /**
+   * How much of the question (weighted by term specificity) an entry's vocabulary explains:
+   * the share, and the explained weight itself in units of the rarest word.
+   */
+  private coverage(entry: number, terms: readonly number[], tokens: ReadonlyArray<string | undefined>): { share: number; weight: number } {
     const vocab = this.entryTerms[entry]!;
     let total = 0;
     let covered = 0;
-    for (const t of terms) {
-      // Another service's name (facebook, sổ đỏ) says the question is about something else,
-      // unless this entry talks about it: it weighs like a word we have never seen.
-      const w = this.foreignIds.has(t) ? this.maxIdf : (this.idf.get(t) ?? this.maxIdf);
+    terms.forEach((t, i) => {
+      const w = this.weightOf(t, tokens[i]);
       total += w;
-      covered += w * (vocab.get(t) ?? 0);
-    }
-    return total === 0 ? 0 : covered / total;
+      // Another service's name counts against every entry, even one that mentions it in passing.
+      if (!this.foreignIds.has(t)) covered += w * (vocab.get(t) ?? 0);
+    });
+    return { share: total === 0 ? 0 : covered / total, weight: covered / this.maxIdf };
   }
 
   /** Candidates ranked by BM25, with the features the confidence is made of (for tuning). */
   explain(text: string): { normalized: string; candidates: Candidate[] } {
-    return this.explainTokens(this.normalize(typeof text === 'string' ? text : ''));
+    return this.explainTokens(normalizeTokens(typeof text === 'string' ? text : '', this.lexicon));
   }
 
   /** As `explain`, for a question already normalized with the same lexicon (the engine has it). */
   explainTokens(normalizedTokens: readonly string[]): { normalized: string; candidates: Candidate[] } {
-    const tokens = normalizedTokens.map((t) => this.correct(t));
-    const normalized = tokens.join(' ');
+    // Function words are not in the vocabulary: they must not be "corrected" into content words.
+    const { stopwords } = this.lexicon;
+    const corrected = normalizedTokens.map((t) => (stopwords.has(t) ? t : this.correct(t)));
+    const normalized = corrected.join(' ');
+    const tokens = this.withoutStopwords(corrected);
     // Digits alone (an ID number, an OTP) say nothing about a topic.
     if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
+    // Two known syllables that the lexicon lists as another service's name ("so do").
+    const joined = tokens.map((t, i) => (i > 0 ? `${tokens[i - 1]}_${t}` : undefined));
 
     const { boost, secondBestShare } = this.tuning;
-    const terms = this.termsOf(tokens, false);
-    const unigrams = terms.slice(0, tokens.length);
-    const bi = terms.slice(tokens.length);
-    const query = [...new Set(terms)].filter((t) => t !== UNKNOWN).map((term) => ({ term, weight: isBigramId(term) ? boost.bigram : 1 }));
+    const { words, pairs } = this.termsOf(tokens, false);
+    const query = [...new Set([...words, ...pairs])]
+      .filter((t) => t !== UNKNOWN)
+      .map((term) => ({ term, weight: isBigramId(term) ? boost.bigram : 1 }));
 
-    // Entry score = best phrasing + a share of the second best + the entry's whole vocabulary.
+    // Entry score = best phrasing + a share of the second best + the entry's whole vocabulary + its answer.
     const perDoc = new Float64Array(this.phrasings.size);
     const best = new Float64Array(this.entryIds.length);
     const second = new Float64Array(this.entryIds.length);
@@ -214,35 +282,42 @@ export class Matcher {
     }
     const whole = new Float64Array(this.entryIds.length);
     this.entryTexts.score(query, whole);
+    const said = new Float64Array(this.entryIds.length);
+    this.answers.score(query, said);
 
     const ranked: Array<{ e: number; bm25: number }> = [];
     for (let e = 0; e < this.entryIds.length; e++) {
-      const bm25 = best[e]! + secondBestShare * second[e]! + boost.entry * whole[e]!;
+      const bm25 = best[e]! + secondBestShare * second[e]! + boost.entry * whole[e]! + boost.answer * said[e]!;
       if (bm25 > 0) ranked.push({ e, bm25 });
     }
     ranked.sort((a, b) => b.bm25 - a.bm25);
     const top = ranked.slice(0, CANDIDATES);
+    const pairTokens = pairs.map((_, i) => joined[i + 1]);
+    const foreignIds = [...words, ...pairs].filter((t) => this.foreignIds.has(t));
+    const unknownForeign = tokens.some((t, i) => this.foreignWords.has(t) || (i > 0 && this.foreignWords.has(joined[i]!)));
     const candidates = top.map((c, i) => {
-      const coverage = this.coverage(c.e, unigrams);
+      const single = this.coverage(c.e, words, tokens);
       const next = ranked[i + 1]?.bm25 ?? 0;
       return {
         id: this.entryIds[c.e]!,
         bm25: c.bm25,
-        coverage,
-        bigramCoverage: bi.length > 0 ? this.coverage(c.e, bi) : coverage,
+        coverage: single.share,
+        bigramCoverage: pairs.length > 0 ? this.coverage(c.e, pairs, pairTokens).share : single.share,
         margin: c.bm25 > 0 ? Math.max(0, (c.bm25 - next) / c.bm25) : 0,
+        evidence: single.weight,
+        foreign: unknownForeign || foreignIds.some((t) => this.entryTerms[c.e]!.get(t) !== 1) ? 1 : 0,
       };
     });
     return { normalized, candidates };
   }
 
   /** Confidence 0..1 from the features, with the tuned weights. */
-  confidence(c: Candidate, weights: Tuning['weights'] = this.tuning.weights): number {
-    return clamp01(weights.coverage * c.coverage + weights.bigramCoverage * c.bigramCoverage + weights.margin * c.margin);
+  confidence(c: Candidate, model: Tuning['confidence'] = this.tuning.confidence): number {
+    return confidenceOf(features(c), model);
   }
 
-  match(text: string): Readonly<MatchResult> {
-    return this.matchTokens(this.normalize(typeof text === 'string' ? text : ''));
+  match(text: string, options: MatchOptions = {}): Readonly<MatchResult> {
+    return this.matchTokens(normalizeTokens(typeof text === 'string' ? text : '', this.lexicon), options);
   }
 
   /**
@@ -279,5 +354,27 @@ export class Matcher {
   }
 }
 
-const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+/** A candidate's features as the confidence model reads them (each about 0..1). */
+export function features(c: Candidate): Record<ConfidenceFeature, number> {
+  return {
+    coverage: c.coverage,
+    bigramCoverage: c.bigramCoverage,
+    margin: c.margin,
+    evidence: Math.min(EVIDENCE_CAP, c.evidence) / EVIDENCE_CAP,
+    foreign: c.foreign,
+  };
+}
+/** Beyond three rarest words explained, more says nothing new. */
+const EVIDENCE_CAP = 3;
+
+/**
+ * Logistic model: the probability that the best entry is the right answer, from named
+ * features with weights fitted by `npm run tune` (so every score can be explained).
+ */
+export function confidenceOf(f: Record<ConfidenceFeature, number>, model: Tuning['confidence']): number {
+  let z = model.bias;
+  for (const name of CONFIDENCE_FEATURES) z += model[name] * f[name];
+  return 1 / (1 + Math.exp(-z));
+}
+
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -8,10 +8,24 @@ export const tuningSchema = z
   .object({
     threshold: unit,
     suggestThreshold: unit,
-    weights: z.object({ coverage: unit, bigramCoverage: unit, margin: unit }).strict(),
+    /** Logistic weights of the confidence (fitted by npm run tune). */
+    confidence: z
+      .object({
+        bias: z.number(),
+        coverage: z.number(),
+        bigramCoverage: z.number(),
+        margin: z.number(),
+        evidence: z.number(),
+        foreign: z.number(),
+      })
+      .strict(),
     answerVocabularyWeight: unit,
+    /** A word the content never uses weighs this share of the rarest content word. */
+    unknownWeight: unit,
+    /** Another service's name (lexicon "foreign") weighs this many times the rarest content word. */
+    foreignWeight: z.number().min(0).max(10),
     boost: z
-      .object({ phrasing: z.number().positive(), title: z.number().positive(), keywords: z.number().positive(), bigram: z.number().positive(), entry: z.number().min(0) })
+      .object({ phrasing: z.number().positive(), title: z.number().positive(), keywords: z.number().positive(), bigram: z.number().positive(), entry: z.number().min(0), answer: z.number().min(0) })
       .strict(),
     secondBestShare: unit,
     typo: z.object({ minLength: z.number().int().min(1), maxScore: unit }).strict(),
@@ -20,6 +34,10 @@ export const tuningSchema = z
   .refine((t) => t.suggestThreshold <= t.threshold, { message: 'suggestThreshold phải ≤ threshold', path: ['suggestThreshold'] });
 
 export type Tuning = z.infer<typeof tuningSchema>;
+
+/** The features the confidence model weighs, in the order `npm run tune` prints them. */
+export const CONFIDENCE_FEATURES = ['coverage', 'bigramCoverage', 'margin', 'evidence', 'foreign'] as const;
+export type ConfidenceFeature = (typeof CONFIDENCE_FEATURES)[number];
 
 export const DEFAULT_TUNING_FILE = new URL('../../../content/matcher.yaml', import.meta.url).pathname;
 

@@ -13,6 +13,7 @@ const lexiconSchema = z
     abbreviations: z.record(z.string(), z.string()).default({}),
     phrases: z.record(z.string(), z.string()).default({}),
     fillers: z.array(z.string()).default([]),
+    stopwords: z.array(z.string()).default([]),
     foreign: z.array(z.string()).default([]),
   })
   .strict();
@@ -24,6 +25,11 @@ export interface Lexicon {
   phrases: ReadonlyMap<string, ReadonlyArray<{ from: readonly string[]; to: readonly string[] }>>;
   /** Particles and pronouns that carry no topic ("ad ơi", "ạ", "nhé"): dropped. */
   fillers: ReadonlySet<string>;
+  /**
+   * Function words ("là", "của", "thì", "được"): kept in the text (small talk and walkthrough
+   * words need them) but carry no topic, so the matcher neither indexes nor weighs them.
+   */
+  stopwords: ReadonlySet<string>;
   /** Names of other services and topics (facebook, sổ đỏ): weigh like unknown words when matching. */
   foreign: ReadonlySet<string>;
 }
@@ -44,6 +50,7 @@ export function parseLexicon(raw: unknown): Lexicon {
     abbreviations: new Map(Object.entries(data.abbreviations).map(([k, v]) => [k.trim(), words(v)])),
     phrases,
     fillers: new Set(data.fillers.map((w) => w.trim())),
+    stopwords: new Set(data.stopwords.flatMap(words)),
     foreign: new Set(data.foreign.map((w) => words(w).join('_'))),
   };
 }
@@ -54,7 +61,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map(), fillers: new Set(), foreign: new Set() };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -80,19 +87,28 @@ function expandToken(token: string, lexicon: Lexicon): readonly string[] {
   return lexicon.abbreviations.get(collapsed) ?? [collapsed];
 }
 
-function replacePhrases(tokens: string[], lexicon: Lexicon): string[] {
-  if (lexicon.phrases.size === 0) return tokens;
-  const out: string[] = [];
+/** A token and whether a lexicon phrase already produced it (then it is final). */
+interface Piece {
+  word: string;
+  done: boolean;
+}
+
+/** Replaces everyday phrases by the content's words; a phrase never spans a final token. */
+function replacePhrases(pieces: Piece[], lexicon: Lexicon): Piece[] {
+  if (lexicon.phrases.size === 0) return pieces;
+  const out: Piece[] = [];
   let i = 0;
-  outer: while (i < tokens.length) {
-    for (const { from, to } of lexicon.phrases.get(tokens[i]!) ?? []) {
-      if (from.length <= tokens.length - i && from.every((w, k) => tokens[i + k] === w)) {
-        out.push(...to);
-        i += from.length;
-        continue outer;
+  outer: while (i < pieces.length) {
+    if (!pieces[i]!.done) {
+      for (const { from, to } of lexicon.phrases.get(pieces[i]!.word) ?? []) {
+        if (from.length <= pieces.length - i && from.every((w, k) => !pieces[i + k]!.done && pieces[i + k]!.word === w)) {
+          for (const word of to) out.push({ word, done: true });
+          i += from.length;
+          continue outer;
+        }
       }
     }
-    out.push(tokens[i]!);
+    out.push(pieces[i]!);
     i++;
   }
   return out;
@@ -100,12 +116,15 @@ function replacePhrases(tokens: string[], lexicon: Lexicon): string[] {
 
 /**
  * The normalized token list of a text: fold, tokenize, everyday phrases, abbreviations and
- * teencode, then phrases again (so "len lv 2" and "ca vet" both land on content words).
+ * teencode, then phrases again over what the abbreviations produced (so "len lv 2" and "ca vet"
+ * both land on content words). What a phrase produced is final: "thuong tru" → "cu tru thuong
+ * tru" is never expanded twice.
  */
 export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON): string[] {
-  const tokens = replacePhrases(tokenize(text), lexicon);
-  const expanded = replacePhrases(tokens.flatMap((t) => expandToken(t, lexicon)), lexicon);
-  return lexicon.fillers.size > 0 ? expanded.filter((t) => !lexicon.fillers.has(t)) : expanded;
+  const first = replacePhrases(tokenize(text).map((word) => ({ word, done: false })), lexicon);
+  const expanded = first.flatMap((p) => (p.done ? [p] : expandToken(p.word, lexicon).map((word) => ({ word, done: false }))));
+  const words = replacePhrases(expanded, lexicon).map((p) => p.word);
+  return lexicon.fillers.size > 0 ? words.filter((t) => !lexicon.fillers.has(t)) : words;
 }
 
 /** The normalized form as one string (what statistics store and officials read). */

@@ -57,3 +57,15 @@ export function canonicalSpelling(text: string): string {
     .toLowerCase()
     .replace(/\p{L}+/gu, (word) => placeToneMark(word));
 }
+
+/**
+ * A folded (unaccented, lower-case) Vietnamese syllable: onset, vowel group, final consonant.
+ * Loose on purpose (it accepts some syllables no one writes): it only has to tell a word typed
+ * as it is spelled ("troi", "xang", "lanh") from a typo ("kick", "tihc", "hoatj").
+ */
+const SYLLABLE =
+  /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?(?:uye|uya|uyu|uoi|uou|oai|oay|oeo|uay|ieu|yeu|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ye|a|e|i|o|u|y)(?:ch|nh|ng|c|m|n|p|t)?$/;
+
+export function isVietnameseSyllable(folded: string): boolean {
+  return SYLLABLE.test(folded);
+}
