@@ -41,6 +41,32 @@ describe('web chat in real Chromium', () => {
     // Readable at 360 px: nothing wider than the screen.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+
+    // For older eyes and fingers: no text under 16 px, no button or field under 44 × 44 px. The
+    // "Đọc to" buttons are shown as on a phone with a Vietnamese voice (this Chromium has none).
+    await page.evaluate(() => document.documentElement.classList.add('can-read-aloud'));
+    expect(await page.locator('.msg.bot .tools .expand').count()).toBeGreaterThan(0);
+    expect(await page.locator('.msg.bot .tools .read-aloud').count()).toBeGreaterThan(0);
+    const tooSmall = await page.evaluate(() => {
+      const visible = (el: Element) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+      };
+      const describe = (el: Element) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
+      const small: string[] = [];
+      for (const el of Array.from(document.body.querySelectorAll('*'))) {
+        if (!visible(el) || el.classList.contains('visually-hidden')) continue;
+        const ownText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (ownText && size < 16) small.push(`${describe(el)}: ${size}px text`);
+        if (el.matches('button, input')) {
+          const r = el.getBoundingClientRect();
+          if (r.height < 44 || r.width < 44) small.push(`${describe(el)}: ${Math.round(r.width)}×${Math.round(r.height)} px`);
+        }
+      }
+      return small;
+    });
+    expect(tooSmall).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}web-chat.png`, fullPage: false });
     await page.close();
   }, 60_000);
