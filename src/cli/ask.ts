@@ -1,13 +1,45 @@
 /**
  * `npm run --silent ask -- --json < questions.txt`: one question per line in, one JSON object per
- * line out, in order (see ../shared/content-contract.md). Without --json: a readable line each.
- * Nothing but answers goes to stdout.
+ * line out, in order (see ../shared/content-contract.md "The ask command"). Each line goes through
+ * the same interpretation as a citizen's first message to the bot (emergencies, scrubbing, small
+ * talk, matching), so what `ask` prints is what the bot does:
+ *
+ *   {"q", "id", "score", "alternatives", "suggest"}  and, for an emergency or small talk,
+ *   "id": null with "intent": "emergency" | "smalltalk".
+ *
+ * `suggest` lists the entries the bot offers as "Ý bạn là…?" buttons (empty when it answers or
+ * offers nothing). Without --json: a readable line each. Nothing but answers goes to stdout.
  */
 import { createInterface } from 'node:readline';
 import { loadKnowledge } from '../core/knowledge.js';
+import { interpret, type Interpretation } from '../core/understand/interpret.js';
+
+interface AskRow {
+  q: string;
+  id: string | null;
+  score: number;
+  alternatives: string[];
+  suggest: string[];
+  intent?: 'emergency' | 'smalltalk';
+}
+
+function rowOf(q: string, u: Interpretation): AskRow {
+  switch (u.intent) {
+    case 'emergency':
+    case 'smalltalk':
+      return { q, id: null, score: 0, alternatives: [], suggest: [], intent: u.intent };
+    case 'answer':
+    case 'suggest':
+    case 'unknown':
+      return { q, id: u.intent === 'answer' ? u.id : null, score: u.match.score, alternatives: [...u.match.alternatives], suggest: u.intent === 'suggest' ? u.ids : [] };
+    default:
+      // 'empty' (nothing left once personal data is removed); 'walk' and 'problem' need a walkthrough.
+      return { q, id: null, score: 0, alternatives: [], suggest: [] };
+  }
+}
 
 const json = process.argv.includes('--json');
-const { matcher } = loadKnowledge();
+const knowledge = loadKnowledge();
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
 const out: string[] = [];
@@ -18,12 +50,8 @@ const flush = () => {
 for await (const line of rl) {
   // Invalid UTF-8 arrives as U+FFFD; it is treated like any other symbol.
   const q = line.replace(/^\uFEFF/, '');
-  const r = matcher.match(q);
-  out.push(
-    json
-      ? JSON.stringify({ q, id: r.id, score: r.score, alternatives: r.alternatives }) + '\n'
-      : `${r.id ?? '(không rõ)'}\t${r.score.toFixed(2)}\t${q}\n`,
-  );
+  const row = rowOf(q, interpret(q, knowledge));
+  out.push(json ? JSON.stringify(row) + '\n' : `${row.intent ?? row.id ?? '(không rõ)'}\t${row.score.toFixed(2)}\t${row.suggest.length > 0 ? `[${row.suggest.join(', ')}] ` : ''}${q}\n`);
   if (out.length >= 256) flush();
 }
 flush();

@@ -82,7 +82,11 @@ function toValues(e: DialogEvent, c: StatsContext): unknown[] {
       step = e.step;
       break;
     case 'sensitive-data':
+    case 'emergency':
       kinds = JSON.stringify(e.kinds.map(storable));
+      break;
+    case 'smalltalk':
+      kinds = JSON.stringify([storable(e.kind)]);
       break;
     case 'delivery-failure':
       failureCode = e.code;
@@ -199,6 +203,8 @@ export class PostgresStatsStore implements StatsStore {
          ${countIf("type = 'walk-complete'")} AS "walksCompleted",
          ${countIf("type = 'walk-stuck'")} AS stuck,
          ${countIf("type = 'sensitive-data'")} AS sensitive,
+         ${countIf("type = 'emergency'")} AS emergencies,
+         ${countIf("type = 'smalltalk'")} AS "smallTalk",
          ${countIf("type = 'delivery-failure'")} AS "deliveryFailures"
        FROM stats_events WHERE ${IN_RANGE}`,
       range,

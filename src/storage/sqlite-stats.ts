@@ -87,7 +87,11 @@ function toRow(e: DialogEvent, c: StatsContext): Row {
       row.step = e.step;
       break;
     case 'sensitive-data':
+    case 'emergency':
       row.kinds = JSON.stringify(e.kinds);
+      break;
+    case 'smalltalk':
+      row.kinds = JSON.stringify([e.kind]);
       break;
     case 'delivery-failure':
       row.failure_code = e.code;
@@ -155,6 +159,8 @@ export class SqliteStatsStore implements StatsStore {
          COALESCE(SUM(type = 'walk-complete'), 0) AS walksCompleted,
          COALESCE(SUM(type = 'walk-stuck'), 0) AS stuck,
          COALESCE(SUM(type = 'sensitive-data'), 0) AS sensitive,
+         COALESCE(SUM(type = 'emergency'), 0) AS emergencies,
+         COALESCE(SUM(type = 'smalltalk'), 0) AS smallTalk,
          COALESCE(SUM(type = 'delivery-failure'), 0) AS deliveryFailures
        FROM stats_events WHERE ${IN_RANGE}`,
       range,

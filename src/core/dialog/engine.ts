@@ -4,11 +4,12 @@
  * so a restart mid-walkthrough loses nothing.
  */
 import { LRUCache } from 'lru-cache';
-import type { Entry, Step } from '../content/schema.js';
+import type { Entry } from '../content/schema.js';
 import type { Knowledge } from '../knowledge.js';
-import type { MatchResult } from '../match/matcher.js';
-import { scrub, withoutPlaceholders, WARN_KINDS } from '../privacy/scrub.js';
+import { scrub } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
+import { interpret, type Interpretation } from '../understand/interpret.js';
+import type { StepProblem } from '../understand/walk-context.js';
 import type { Storage } from '../../storage/storage.js';
 import { nullSink, type DialogEvent, type EventSink } from '../stats/events.js';
 import { button, isPayload, PAYLOAD_PREFIX, reply, type Button, type Reply } from './reply.js';
@@ -22,6 +23,8 @@ export interface DialogState {
   channel?: string;
   walk?: walk.WalkPosition;
   referral?: string;
+  /** After "Lỗi khác": the next text is the app's error message, read against the step's problems. */
+  describingError?: boolean;
 }
 
 export interface Turn {
@@ -61,15 +64,6 @@ function referralCode(arg: string | undefined): string | undefined {
   return code && /^[A-Za-z0-9_-]{2,32}$/.test(code) && /[A-Za-z]/.test(code) && scrub(code).found.size === 0 ? code : undefined;
 }
 const START = /^\/start(?:\s+(\S+))?$/i;
-/** What citizens type instead of tapping a walkthrough button (normalized forms). */
-const WALK_WORDS: ReadonlyMap<string, 'next' | 'back' | 'stuck' | 'resume'> = new Map([
-  ...['xong', 'xong roi', 'lam xong roi', 'tiep', 'tiep theo', 'roi', 'duoc', 'duoc roi', 'next'].map((w) => [w, 'next'] as const),
-  ...['quay lai', 'lui', 'lui lai', 'back'].map((w) => [w, 'back'] as const),
-  ...['loi', 'bi loi', 'toi bi loi', 'khong duoc', 'van khong duoc', 'bao loi'].map((w) => [w, 'stuck'] as const),
-  ...['tiep tuc', 'tiep tuc huong dan'].map((w) => [w, 'resume'] as const),
-]);
-const GREETING_WORDS = new Set(['xin', 'chao', 'hi', 'hello', 'helo', 'alo', 'menu', 'bat', 'dau', 'ban', 'oi', 'bot', 'ad', 'admin', 'shop', 'a', 'em', 'anh', 'chi', 'help', 'giup', 'toi', 'voi', 'start']);
-
 interface TurnContext {
   turn: Turn;
   state: DialogState;
@@ -109,6 +103,9 @@ export class DialogEngine {
     if (verdict === 'notify') return [reply(this.m.tooFast)];
     const record = await this.o.storage.getConversation<DialogState>(turn.userKey);
     const ctx: TurnContext = { turn, state: record?.state ?? { v: 1 }, replies: [], events: [] };
+    // Only the very next message is read as an error description.
+    const describingError = ctx.state.describingError === true;
+    delete ctx.state.describingError;
     const startCommand = START.exec(text);
 
     if (record && now - record.updatedAt > this.o.expiryMs) {
@@ -132,7 +129,7 @@ export class DialogEngine {
       else if (!text || /^\/(menu|help)$/i.test(text)) this.menu(ctx);
       else {
         if (!record) ctx.replies.push(reply(this.say(this.m.greetingShort)));
-        this.onText(ctx, text);
+        this.onText(ctx, text, describingError);
       }
     }
 
@@ -250,80 +247,100 @@ export class DialogEngine {
     return tokens;
   }
 
-  private onText(ctx: TurnContext, text: string): void {
-    const { text: scrubbed, found } = scrub(text);
-    const warn = [...found].filter((k) => WARN_KINDS.has(k));
-    if (warn.length > 0) {
-      ctx.replies.push(reply(this.m.sensitive));
-      ctx.events.push({ type: 'sensitive-data', kinds: warn });
-    }
-    const tokens = this.tokensOf(withoutPlaceholders(scrubbed));
-    const walkWord = ctx.state.walk && WALK_WORDS.get(tokens.join(' '));
-    if (walkWord) return this.onPayload(ctx, walkWord);
-    // Nothing but greetings, particles or emoji ("ad ơi", "chào bot", "🙏"): greet.
-    if (tokens.length === 0) return warn.length > 0 ? this.menu(ctx) : this.greet(ctx);
-    if (tokens.length <= 4 && tokens.every((t) => GREETING_WORDS.has(t))) return this.greet(ctx);
+  private onText(ctx: TurnContext, text: string, describingError: boolean): void {
+    const { byId } = this.o.knowledge.content;
+    const position = ctx.state.walk;
+    const guide = position && byId.get(position.guideId);
+    const step = guide && position && walk.stepAt(guide, position);
+    const u = interpret(text, this.o.knowledge, { ...(guide && step ? { walk: { guide, step } } : {}), tokens: (q) => this.tokensOf(q) });
+    if (u.warn.length > 0) ctx.events.push({ type: 'sensitive-data', kinds: u.warn });
+    // Help first: no warning, no answer before the emergency numbers.
+    if (u.intent === 'emergency') return this.emergency(ctx, u);
+    if (u.warn.length > 0) ctx.replies.push(reply(this.m.sensitive));
+    const resume = guide && step ? [button(this.b.resume, 'resume')] : [];
 
-    const match = this.o.knowledge.matcher.matchTokens(tokens);
-    const { suggestThreshold } = this.o.knowledge.tuning;
-    const outcome = match.id ? 'answered' : match.nearest && match.score >= suggestThreshold ? 'low-confidence' : 'unanswered';
+    switch (u.intent) {
+      case 'walk':
+        return this.onPayload(ctx, u.action);
+      case 'smalltalk':
+        return this.smallTalk(ctx, u.kind, resume);
+      case 'empty':
+        // Nothing but personal data, emoji or punctuation.
+        return u.warn.length > 0 ? this.menu(ctx) : this.greet(ctx);
+    }
+
+    const { match } = u;
+    const outcome = u.intent === 'answer' || u.intent === 'problem' ? 'answered' : u.intent === 'suggest' ? 'low-confidence' : 'unanswered';
     ctx.events.push({
       type: 'question',
-      text: scrubbed,
+      text: u.scrubbed,
       normalized: match.normalized,
-      matchedId: match.id,
+      matchedId: u.intent === 'problem' ? (u.problem.faq ?? guide?.id ?? null) : match.id,
       nearestId: match.nearest,
       score: match.score,
       outcome,
     });
 
-    const position = ctx.state.walk;
-    const guide = position && this.o.knowledge.content.byId.get(position.guideId);
-    const step = guide && position && walk.stepAt(guide, position);
-    if (guide && position && step) {
-      const problem = this.problemFor(step, tokens, match);
-      if (problem) return this.showProblem(ctx, problem);
-      const resume = [button(this.b.resume, 'resume')];
-      if (match.id && match.id === guide.id) return this.showStep(ctx, guide, position);
-      if (match.id) return this.showEntry(ctx, this.o.knowledge.content.byId.get(match.id)!, resume);
+    if (u.intent === 'problem') return this.showProblem(ctx, u.problem);
+    if (u.intent === 'answer') {
+      if (guide && position && u.id === guide.id) return this.showStep(ctx, guide, position);
+      return this.showEntry(ctx, byId.get(u.id)!, resume);
+    }
+    if (u.intent === 'suggest') return this.suggest(ctx, u.ids, resume);
+    // Nothing fits. After "Lỗi khác" the citizen gets people to call; otherwise where they are.
+    if (describingError) return this.lastResort(ctx, resume);
+    if (guide && position) {
       const { n, total } = walk.counter(guide, position);
       ctx.replies.push(reply(this.say(this.m.walkHint, { n, total, title: guide.title })));
-      return this.unmatched(ctx, match, outcome, resume);
     }
-    if (match.id) return this.showEntry(ctx, this.o.knowledge.content.byId.get(match.id)!);
-    this.unmatched(ctx, match, outcome);
+    ctx.replies.push(reply(this.say(this.m.notFound), [...resume, button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
   }
 
-  private unmatched(ctx: TurnContext, match: MatchResult, outcome: string, lead: Button[] = []): void {
+  private emergency(ctx: TurnContext, u: Extract<Interpretation, { intent: 'emergency' }>): void {
+    ctx.events.push({ type: 'emergency', kinds: u.kinds });
+    const lines = u.numbers.map((n) => this.m.emergencyNumbers[n]);
+    ctx.replies.push(reply(this.say(this.m.emergency, { numbers: lines.join('\n') })));
+    const position = ctx.state.walk;
+    const buttons = [...(position ? [button(this.b.resume, 'resume')] : []), button(this.b.menu, 'menu')];
+    if (u.kinds.includes('scam')) ctx.replies.push(reply(this.say(this.m.emergencyScam), buttons));
+    else ctx.replies[ctx.replies.length - 1] = reply(ctx.replies[ctx.replies.length - 1]!.text, buttons);
+  }
+
+  private smallTalk(ctx: TurnContext, kind: Extract<Interpretation, { intent: 'smalltalk' }>['kind'], resume: Button[]): void {
+    ctx.events.push({ type: 'smalltalk', kind });
+    if (kind === 'hello') {
+      const position = ctx.state.walk;
+      const guide = position && this.o.knowledge.content.byId.get(position.guideId);
+      // Mid-walkthrough a "chào" keeps the place; a first message already got the short greeting.
+      if (position && guide && walk.stepAt(guide, position)) return this.showStep(ctx, guide, position);
+      return ctx.replies.length > 0 ? this.menu(ctx) : this.greet(ctx);
+    }
+    ctx.replies.push(reply(this.say(this.m.smallTalk[kind]), resume.length > 0 ? resume : [button(this.b.menu, 'menu')]));
+  }
+
+  /** "Ý bạn là…?": the entries the interpretation offers, then "Không phải". */
+  private suggest(ctx: TurnContext, ids: readonly string[], lead: Button[] = []): void {
     const { byId } = this.o.knowledge.content;
-    if (outcome === 'low-confidence' && match.nearest) {
-      const ids = [match.nearest, ...match.alternatives].slice(0, 3);
-      const options = ids.flatMap((id) => {
-        const e = byId.get(id);
-        return e ? [button(e.label, `e:${e.id}`)] : [];
-      });
-      ctx.replies.push(reply(this.m.didYouMean, [...lead, ...options, button(this.m.noneOfThese, 'none')]));
-      return;
-    }
-    ctx.replies.push(reply(this.say(this.m.notFound), [...lead, button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
+    const options = ids.flatMap((id) => {
+      const e = byId.get(id);
+      return e ? [button(e.label, `e:${e.id}`)] : [];
+    });
+    ctx.replies.push(reply(this.m.didYouMean, [...lead, ...options, button(this.m.noneOfThese, 'none')]));
   }
 
-  /** A known problem of this step that the citizen describes in their own words. */
-  private problemFor(step: Step, tokens: readonly string[], match: MatchResult) {
-    const faqIds = new Set([match.id, match.score >= this.o.knowledge.tuning.suggestThreshold ? match.nearest : null]);
-    const mentions = (phrase: string) => {
-      const words = normalizeTokens(phrase, this.o.knowledge.lexicon);
-      return words.length > 0 && tokens.some((_, i) => words.every((w, k) => tokens[i + k] === w));
-    };
-    const problems: Array<{ label: string; answer?: string; faq?: string }> = [...step.problems, ...(step.choices?.filter((c) => c.faq) ?? [])];
-    return (
-      problems.find((p) => p.faq && faqIds.has(p.faq)) ??
-      step.problems.find((p) => p.keywords.some(mentions) || mentions(p.label))
-    );
+  /** "Lỗi khác": ask for the app's own message; the next text is read against this step first. */
+  private askForError(ctx: TurnContext): void {
+    ctx.state.describingError = true;
+    ctx.replies.push(reply(this.say(this.m.stuckNone), [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
   }
 
-  private showProblem(ctx: TurnContext, problem: { answer?: string; faq?: string }): void {
-    const answer = problem.answer ?? (problem.faq ? this.o.knowledge.content.byId.get(problem.faq)?.answer : undefined) ?? this.m.stuckNone;
+  /** The error is not one we know: people who can help, always with the VNeID hotline. */
+  private lastResort(ctx: TurnContext, lead: Button[]): void {
+    ctx.replies.push(reply(this.say(this.m.stuckUnknown), [...lead, button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
+  }
+
+  private showProblem(ctx: TurnContext, problem: Omit<StepProblem, 'label'>): void {
+    const answer = problem.answer ?? (problem.faq ? this.o.knowledge.content.byId.get(problem.faq)?.answer : undefined) ?? this.m.stuckUnknown;
     ctx.replies.push(reply(this.say(answer), [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
   }
 
@@ -429,20 +446,15 @@ export class DialogEngine {
       }
       case 'stuck': {
         ctx.events.push({ type: 'walk-stuck', guideId: guide.id, step: walk.counter(guide, position).n });
-        if (step.problems.length === 0) {
-          ctx.replies.push(reply(this.say(this.m.stuckNone), [button(this.b.resume, 'resume'), button(this.b.menu, 'menu')]));
-          return;
-        }
+        if (step.problems.length === 0) return this.askForError(ctx);
         const options = step.problems.slice(0, 4).map((p, i) => button(p.label, `p:${i}`));
         ctx.replies.push(reply(this.m.stuckIntro, [...options, button(this.m.notMine, 'p:other')]));
         return;
       }
       case 'p': {
         const problem = step.problems[Number(arg)];
-        if (!problem) {
-          ctx.replies.push(reply(this.say(this.m.stuckNone), [button(this.b.resume, 'resume'), button(this.b.menu, 'menu')]));
-          return;
-        }
+        // "Lỗi khác" (p:other), or a stale button.
+        if (!problem) return this.askForError(ctx);
         return this.showProblem(ctx, problem);
       }
       default:

@@ -34,6 +34,13 @@ export const scriptSchema = z
         badButton: text,
         offerWalk: text,
         tooFast: text,
+        /** Emergencies: {numbers} is filled with the lines of emergencyNumbers that fit. */
+        emergency: text,
+        emergencyNumbers: z.object({ '113': text, '114': text, '115': text }).strict(),
+        emergencyScam: text,
+        smallTalk: z.object({ thanks: text, bye: text, ack: text, who: text }).strict(),
+        /** The last resort after an error nobody recognises: contact and hotline. */
+        stuckUnknown: text,
       })
       .strict(),
     buttons: z

@@ -48,9 +48,9 @@ const D = '(?:[\\s.\\-]|\\)\\s?)?';
 const NW_BEFORE = '(?<![\\p{L}\\p{N}_])';
 const NW_AFTER = '(?![\\p{L}\\p{N}_])';
 
-/** Words that open a question, not a value: "mật khẩu là gì", "địa chỉ ở đâu". */
+/** Words that open a question, not a value: "mật khẩu là gì", "địa chỉ ở đâu", "mật khẩu là mà vẫn sai". */
 const QUESTION_WORDS = new Set(
-  'gì gi j sao bao mấy may nào nao như nhu thế the đâu dau ai làm lam thì thi bị bi phải phai có co không khong ko k được duoc dc đc cái cai gồm gom mấy'.split(' '),
+  'gì gi j sao bao mấy may nào nao như nhu thế the đâu dau ai làm lam thì thi bị bi phải phai có co không khong ko k được duoc dc đc cái cai gồm gom mấy mà nhưng nhung và va vẫn van rồi roi'.split(' '),
 );
 
 const stripTrailing = (v: string) => {

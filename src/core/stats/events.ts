@@ -14,6 +14,10 @@ export type DialogEvent =
   | { type: 'walk-complete'; guideId: string }
   | { type: 'walk-abandon'; guideId: string; step: number }
   | { type: 'sensitive-data'; kinds: string[] }
+  /** A message about a danger (kinds: police, fire, medical, scam, urgent); never its text. */
+  | { type: 'emergency'; kinds: string[] }
+  /** "cảm ơn", "tạm biệt", "bạn là ai"...: answered, not a question. */
+  | { type: 'smalltalk'; kind: string }
   | { type: 'delivery-failure'; code: string };
 
 export interface EventContext {

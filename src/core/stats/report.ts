@@ -41,6 +41,7 @@ export async function buildReport(store: StatsStore, range: StatsRange, o: Repor
   );
   lines.push(`- Hướng dẫn từng bước: ${n(ov.walksStarted)} lượt bắt đầu, ${n(ov.walksCompleted)} lượt hoàn thành; ${n(ov.stuck)} lượt bấm "Tôi bị lỗi"`);
   lines.push(`- Tin nhắn có thông tin cá nhân (đã nhắc người dân không chia sẻ): ${n(ov.sensitive)}`);
+  lines.push(`- Tin nhắn khẩn cấp (đã đưa số 113/114/115 và liên hệ Công an xã): ${n(ov.emergencies)}`);
   lines.push(`- Lỗi gửi tin: ${n(ov.deliveryFailures)}`, '');
 
   lines.push('2. Kết quả hướng dẫn theo loại giấy tờ (số người)');

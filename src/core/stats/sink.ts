@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { PLACEHOLDER, scrub, type SensitiveKind } from '../privacy/scrub.js';
 import type { DialogEvent, EventContext, EventSink, Outcome } from './events.js';
 import type { StatsStore } from './store.js';
+import { EMERGENCY_KINDS, SMALLTALK_KINDS, type EmergencyKind, type SmallTalkKind } from '../understand/intents.js';
 
 /** Longest text kept per question: enough to read, bounded so a pasted document cannot flood the table. */
 export const MAX_STORED_TEXT = 300;
@@ -22,6 +23,8 @@ const REFERRAL_RE = /^[A-Za-z0-9_-]{1,32}$/;
 const CHANNEL_RE = /^[a-z0-9_-]{1,32}$/i;
 const OUTCOMES: ReadonlySet<Outcome> = new Set(['answered', 'low-confidence', 'unanswered']);
 const KINDS = new Set(Object.keys(PLACEHOLDER));
+const EMERGENCY: ReadonlySet<EmergencyKind> = new Set(EMERGENCY_KINDS);
+const SMALLTALK: ReadonlySet<SmallTalkKind> = new Set(SMALLTALK_KINDS);
 
 const cleanText = (v: unknown) => scrub(typeof v === 'string' ? v : '').text.slice(0, MAX_STORED_TEXT);
 const cleanId = (v: unknown): string | null => (typeof v === 'string' && v.length <= 64 && ID_RE.test(v) ? v : null);
@@ -76,6 +79,13 @@ export function sanitizeEvent(event: DialogEvent): DialogEvent | null {
     }
     case 'delivery-failure':
       return { type: 'delivery-failure', code: cleanCode(e.code, CODE_RE) ?? 'unknown' };
+    case 'emergency': {
+      // Kinds only: the message itself is never kept.
+      const kinds = Array.isArray(e.kinds) ? [...new Set(e.kinds.filter((k): k is EmergencyKind => EMERGENCY.has(k as EmergencyKind)))] : [];
+      return { type: 'emergency', kinds };
+    }
+    case 'smalltalk':
+      return SMALLTALK.has(e.kind as SmallTalkKind) ? { type: 'smalltalk', kind: e.kind as SmallTalkKind } : null;
     default:
       return null;
   }

@@ -32,6 +32,10 @@ export interface OverviewTotals {
   stuck: number;
   /** Messages in which citizens sent personal data (and got the safety warning). */
   sensitive: number;
+  /** Messages about a danger (crime, fire, accident, scam) that got the emergency numbers. */
+  emergencies: number;
+  /** Thanks, goodbyes, "ok": answered briefly, not counted as questions. */
+  smallTalk: number;
   deliveryFailures: number;
 }
 

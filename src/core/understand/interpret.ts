@@ -89,7 +89,8 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const walkWord = walk && WALK_WORDS.get(tokens.join(' '));
   if (walkWord) return { ...base, intent: 'walk', action: walkWord };
 
-  const smallTalk = detectSmallTalk(wordsOf(readable), knowledge.intents);
+  const words = wordsOf(readable);
+  const smallTalk = detectSmallTalk(words, knowledge.intents);
   if (smallTalk) return { ...base, intent: 'smalltalk', kind: smallTalk };
   if (tokens.length === 0) return { ...base, intent: 'empty' };
 
@@ -98,7 +99,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   if (walk) {
     const context = walkContextIds(walk.guide);
     const inContext = matcher.matchTokens(tokens, { context });
-    const problem = stepProblemFor(walk.step, tokens, inContext, knowledge);
+    const problem = stepProblemFor(walk.guide, walk.step, { tokens, words }, inContext, knowledge);
     if (problem) return { ...base, intent: 'problem', problem, match: inContext };
     if (inContext.id && context.includes(inContext.id)) match = inContext;
   }

@@ -8,6 +8,7 @@ import type { Knowledge } from '../knowledge.js';
 import type { MatchResult } from '../match/matcher.js';
 import type { Lexicon } from '../text/normalize.js';
 import { normalizeTokens } from '../text/normalize.js';
+import { wordsOf } from './phrases.js';
 
 /** A known problem of a step, or an outcome choice that opens an FAQ. */
 export interface StepProblem {
@@ -39,14 +40,32 @@ export function problemsOf(step: Step): StepProblem[] {
   return [...step.problems, ...(step.choices?.filter((c) => c.faq) ?? [])];
 }
 
-const keywordMemo = new WeakMap<Lexicon, Map<string, readonly string[]>>();
+/** A keyword in both forms: normalized like the question (teencode expanded), and as typed. */
+interface Keyword {
+  /** The normalized words, or null when normalization dropped a word ("xin passcode" → "passcode"). */
+  tokens: readonly string[] | null;
+  words: readonly string[];
+}
 
-function keywordTokens(phrase: string, lexicon: Lexicon): readonly string[] {
+const keywordMemo = new WeakMap<Lexicon, Map<string, Keyword>>();
+
+function keywordOf(phrase: string, lexicon: Lexicon): Keyword {
   let memo = keywordMemo.get(lexicon);
   if (!memo) keywordMemo.set(lexicon, (memo = new Map()));
-  let tokens = memo.get(phrase);
-  if (!tokens) memo.set(phrase, (tokens = normalizeTokens(phrase, lexicon)));
-  return tokens;
+  let keyword = memo.get(phrase);
+  if (!keyword) {
+    const words = wordsOf(phrase);
+    const tokens = normalizeTokens(phrase, lexicon);
+    // A keyword that lost a word to the filler list would match far too much.
+    memo.set(phrase, (keyword = { words, tokens: tokens.length >= words.length ? tokens : null }));
+  }
+  return keyword;
+}
+
+/** A question in both forms. */
+export interface Question {
+  tokens: readonly string[];
+  words: readonly string[];
 }
 
 /** The keyword's words in order in the question, a word or two apart at most ("quên mất passcode rồi"). */
@@ -64,7 +83,7 @@ function inOrder(question: readonly string[], keyword: readonly string[]): boole
   return false;
 }
 
-export function mentions(question: readonly string[], keyword: readonly string[]): boolean {
+function shares(question: readonly string[], keyword: readonly string[]): boolean {
   if (keyword.length === 0) return false;
   if (inOrder(question, keyword)) return true;
   const distinct = [...new Set(keyword)];
@@ -74,13 +93,22 @@ export function mentions(question: readonly string[], keyword: readonly string[]
   return shared >= MIN_SHARED && shared / distinct.length >= KEYWORD_SHARE;
 }
 
+export function mentions(question: Question, keyword: Keyword): boolean {
+  return (keyword.tokens !== null && shares(question.tokens, keyword.tokens)) || shares(question.words, keyword.words);
+}
+
 /**
- * The problem of this step the citizen describes: by the problem's keywords and label first, then
- * by the FAQ the question matched in the walkthrough's context.
+ * The problem the citizen describes: this step's problems by their keywords and label first, then
+ * the FAQ the question matched in the walkthrough's context, then the other steps' problems of
+ * the same guide (a citizen often reads ahead, or reports an error one step late).
  */
-export function stepProblemFor(step: Step, tokens: readonly string[], match: MatchResult, knowledge: Knowledge): StepProblem | undefined {
-  const byWords = step.problems.find((p) => [...p.keywords, p.label].some((k) => mentions(tokens, keywordTokens(k, knowledge.lexicon))));
-  if (byWords) return byWords;
+export function stepProblemFor(guide: Entry, step: Step, question: Question, match: MatchResult, knowledge: Knowledge): StepProblem | undefined {
+  const described = (p: Step['problems'][number]) => [...p.keywords, p.label].some((k) => mentions(question, keywordOf(k, knowledge.lexicon)));
+  const here = step.problems.find(described);
+  if (here) return here;
   const faqIds = new Set([match.id, match.score >= knowledge.tuning.suggestThreshold ? match.nearest : null].filter(Boolean));
-  return problemsOf(step).find((p) => p.faq && faqIds.has(p.faq));
+  const byFaq = problemsOf(step).find((p) => p.faq && faqIds.has(p.faq));
+  if (byFaq) return byFaq;
+  // Elsewhere in the guide, only a problem with its own answer: one pointing at an FAQ is found by the matcher.
+  return (guide.steps ?? []).flatMap((s) => (s === step ? [] : s.problems)).find((p) => p.answer && described(p));
 }

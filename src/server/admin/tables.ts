@@ -184,6 +184,8 @@ const OVERVIEW_LABELS: Array<[keyof Awaited<ReturnType<StatsStore['overview']>>,
   ['walksCompleted', 'Lượt hoàn thành hướng dẫn'],
   ['stuck', 'Lượt bấm "Tôi bị lỗi"'],
   ['sensitive', 'Tin nhắn có thông tin cá nhân (đã cảnh báo)'],
+  ['emergencies', 'Tin nhắn khẩn cấp (đã đưa số 113/114/115)'],
+  ['smallTalk', 'Tin nhắn xã giao (cảm ơn, chào...)'],
   ['deliveryFailures', 'Lỗi gửi tin'],
 ];
 

@@ -103,7 +103,7 @@ async function post(body, mine, viaButton) {
     // Show where the answer BEGINS: its first lines carry the action, the end may be off screen.
     shown[0]?.scrollIntoView({ block: 'start' });
     // Keyboard users who chose a button land on the next choices; typists keep the input.
-    if (viaButton) shown.at(-1)?.querySelector('.buttons button')?.focus({ preventScroll: true });
+    if (viaButton) shown[shown.length - 1]?.querySelector('.buttons button')?.focus({ preventScroll: true });
     status.textContent = '';
   } catch {
     status.textContent = 'Không kết nối được máy chủ. Bạn kiểm tra mạng rồi bấm "Gửi lại" nhé.';

@@ -20,7 +20,7 @@ export function lineCount(el) {
  */
 export function collapsible(textEl) {
   if (lineCount(textEl) <= COLLAPSE_ABOVE) return null;
-  textEl.id ||= `msg-text-${++counter}`;
+  if (!textEl.id) textEl.id = `msg-text-${++counter}`;
   textEl.classList.add('collapsed');
   const toggle = document.createElement('button');
   toggle.type = 'button';

@@ -9,6 +9,9 @@
 export const RATE = 0.85;
 export const LANG = 'vi-VN';
 const CAN_READ_CLASS = 'can-read-aloud';
+const SPEAKER_ICON =
+  '<svg viewBox="0 0 24 24" width="20" height="20" fill="currentColor"><path d="M3 9v6h4l5 5V4L7 9H3zm13.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/></svg>';
+const STOP_ICON = '<svg viewBox="0 0 24 24" width="20" height="20" fill="currentColor"><rect x="6" y="6" width="12" height="12" rx="1.5"/></svg>';
 
 const isVietnamese = (voice) => /^vi(?:[-_]|$)/i.test(voice.lang);
 const isVietnam = (voice) => /^vi[-_]VN$/i.test(voice.lang);
@@ -31,7 +34,8 @@ export function pickVoice(voices) {
 export function speechParts(text) {
   return text
     .split(/\n+/)
-    .flatMap((line) => line.split(/(?<=[.!?…:;])\s+/))
+    // No look-behind in the pattern: Safari before 16.4 (older iPhones) cannot parse one.
+    .flatMap((line) => line.replace(/([.!?…:;])\s+/g, '$1\n').split('\n'))
     .map((part) =>
       part
         .replace(/^[\s•\-–—*]+/, '') // list bullets are not read out
@@ -55,7 +59,8 @@ export function createReadAloud({ synth = globalThis.speechSynthesis, Utterance 
   function show(button, reading) {
     button.dataset.reading = String(reading);
     button.querySelector('.label').textContent = reading ? 'Dừng đọc' : 'Đọc to';
-    button.querySelector('.icon').textContent = reading ? '■' : '🔊';
+    // Drawn, not an emoji: not every phone or desktop has an emoji font.
+    button.querySelector('.icon').innerHTML = reading ? STOP_ICON : SPEAKER_ICON;
   }
 
   function stop() {
