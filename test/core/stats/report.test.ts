@@ -24,6 +24,7 @@ Số liệu ẩn danh: không chứa họ tên, số điện thoại, số đị
 - Số câu hỏi: 7; trả lời được 4 (57,1 %), chưa chắc 1, chưa trả lời được 2
 - Hướng dẫn từng bước: 9 lượt bắt đầu, 4 lượt hoàn thành; 3 lượt bấm "Tôi bị lỗi"
 - Tin nhắn có thông tin cá nhân (đã nhắc người dân không chia sẻ): 1
+- Tin nhắn khẩn cấp (đã đưa số 113/114/115 và liên hệ Công an xã): 1
 - Lỗi gửi tin: 3
 
 2. Kết quả hướng dẫn theo loại giấy tờ (số người)
