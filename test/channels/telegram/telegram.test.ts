@@ -45,7 +45,7 @@ describe('Telegram webhook', () => {
     expect(sent[0]!.body.text).toContain('trợ lý VNeID');
     expect((sent[0]!.body.reply_markup as Markup).inline_keyboard.flat().map((b) => b.text)).toEqual(['Chia sẻ cho người thân']);
     const menu = sent.slice(1).flatMap((c) => (c.body.reply_markup as Markup).inline_keyboard.flat());
-    expect(menu.map((b) => b.text)).toEqual(['Tiện ích mức 1', 'Tiện ích mức 2', 'Kích hoạt tài khoản', 'Tích hợp giấy tờ', 'Hỏi đáp', 'Liên hệ hỗ trợ']);
+    expect(menu.map((b) => b.text)).toEqual(['Tiện ích mức 1', 'Tiện ích mức 2', 'Kích hoạt tài khoản', 'Tích hợp giấy tờ', 'Dịch vụ trên VNeID', 'Hỏi đáp', 'Liên hệ hỗ trợ']);
     for (const b of menu) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
   });
 

@@ -160,6 +160,7 @@ describe('POST /webhooks/zalo: events', () => {
               { title: 'Tiện ích mức 1', type: 'oa.query.show', payload: '#vg:m:l1' },
               { title: 'Tiện ích mức 2', type: 'oa.query.show', payload: '#vg:m:l2' },
               { title: 'Kích hoạt tài khoản', type: 'oa.query.show', payload: '#vg:m:activate' },
+              { title: 'Tích hợp giấy tờ', type: 'oa.query.show', payload: '#vg:m:docs' },
             ],
           },
         },
@@ -173,7 +174,7 @@ describe('POST /webhooks/zalo: events', () => {
           type: 'template',
           payload: {
             buttons: [
-              { title: 'Tích hợp giấy tờ', type: 'oa.query.show', payload: '#vg:m:docs' },
+              { title: 'Dịch vụ trên VNeID', type: 'oa.query.show', payload: '#vg:m:svc' },
               { title: 'Hỏi đáp', type: 'oa.query.show', payload: '#vg:m:faq' },
               { title: 'Liên hệ hỗ trợ', type: 'oa.query.show', payload: '#vg:m:contact' },
             ],

@@ -53,13 +53,13 @@ function expectWellFormed(replies: Reply[]) {
 }
 
 describe('greeting and menu', () => {
-  it('/start greets in a few lines and shows the six menu items', async () => {
+  it('/start greets in a few lines and shows the seven menu items', async () => {
     const replies = await say('/start');
     expectWellFormed(replies);
     expect(replies[0]!.text).toContain('trợ lý VNeID');
     expect(replies[0]!.text.split('\n').length).toBeLessThanOrEqual(4);
     const menu = replies.flatMap(labels);
-    expect(menu).toEqual(['Tiện ích mức 1', 'Tiện ích mức 2', 'Kích hoạt tài khoản', 'Tích hợp giấy tờ', 'Hỏi đáp', 'Liên hệ hỗ trợ']);
+    expect(menu).toEqual(['Tiện ích mức 1', 'Tiện ích mức 2', 'Kích hoạt tài khoản', 'Tích hợp giấy tờ', 'Dịch vụ trên VNeID', 'Hỏi đáp', 'Liên hệ hỗ trợ']);
   });
 
   it('"Tiện ích mức 1" lists all 9 level-1 utilities; "mức 2" the 7 more', async () => {
