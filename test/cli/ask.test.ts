@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const root = new URL('../../', import.meta.url).pathname;
 
+interface Row {
+  q: string;
+  id: string | null;
+  score: number;
+  alternatives: string[];
+  suggest: string[];
+  intent?: 'emergency' | 'smalltalk';
+}
+
 function ask(input: string | Buffer) {
   const r = spawnSync('npm', ['run', '--silent', 'ask', '--', '--json'], { cwd: root, input, encoding: 'utf8', timeout: 60_000 });
-  return { ...r, rows: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { q: string; id: string | null; score: number; alternatives: string[] }) };
+  return { ...r, rows: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row) };
 }
 
 describe('npm run --silent ask -- --json', () => {
@@ -20,7 +30,8 @@ describe('npm run --silent ask -- --json', () => {
     expect(r.rows[3]!.id).toBeNull();
     expect(r.rows[6]!.id).toBe('faq-forgot-passcode');
     for (const row of r.rows) {
-      expect(Object.keys(row)).toEqual(['q', 'id', 'score', 'alternatives']);
+      expect(Object.keys(row).slice(0, 5)).toEqual(['q', 'id', 'score', 'alternatives', 'suggest']);
+      if (row.intent) expect(['emergency', 'smalltalk']).toContain(row.intent);
       expect(row.score).toBeGreaterThanOrEqual(0);
       expect(row.score).toBeLessThanOrEqual(1);
       expect(row.alternatives.length).toBeLessThanOrEqual(3);
@@ -34,5 +45,28 @@ describe('npm run --silent ask -- --json', () => {
     expect(r.status).toBe(0);
     expect(rows).toHaveLength(1000);
     expect(JSON.parse(rows[999]!).id).toBe('faq-forgot-password');
+  });
+
+  it('emergencies and small talk: id null and their intent; personal data removed before matching', () => {
+    const lines = ['nhà đang có trộm', 'chay nha cuu voi', 'vừa bị lừa chuyển khoản', 'cam on chau nhe', 'tạm biệt', 'cảnh báo lừa đảo', 'ma otp la 482913 nhap vao dau', 'ma otp la nhap vao dau'];
+    const r = ask(lines.join('\n') + '\n');
+    expect(r.status).toBe(0);
+    expect(r.rows.map((x) => x.intent ?? null)).toEqual(['emergency', 'emergency', 'emergency', 'smalltalk', 'smalltalk', null, null, null]);
+    for (const row of r.rows.slice(0, 5)) expect(row).toMatchObject({ id: null, suggest: [] });
+    // The number is read as if it were not there.
+    const { q: _a, ...withNumber } = r.rows[6]!;
+    const { q: _b, ...without } = r.rows[7]!;
+    expect(withNumber).toEqual(without);
+  });
+
+  it('suggest: empty when it answers; when it does not, up to 3 ids, the best first', () => {
+    const lines = readFileSync(new URL('../fixtures/out-of-scope.txt', import.meta.url), 'utf8').split('\n').filter(Boolean);
+    const r = ask([...lines, 'kich hoat', 'mat khau', 'tich hop', 'muc 2', 'the bhyt', 'dang nhap'].join('\n') + '\n');
+    expect(r.status).toBe(0);
+    for (const row of r.rows) {
+      if (row.id !== null) expect(row.suggest).toEqual([]);
+      expect(row.suggest.length).toBeLessThanOrEqual(3);
+      if (row.suggest.length > 0) expect(row.suggest).toEqual([...new Set([row.suggest[0], ...row.alternatives])].slice(0, row.suggest.length));
+    }
   });
 });
