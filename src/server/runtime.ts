@@ -18,7 +18,7 @@ import { SqliteStorage } from '../storage/sqlite.js';
 import { SqliteStatsStore } from '../storage/sqlite-stats.js';
 import type { PostgresStorage } from '../storage/postgres.js';
 import type { Storage } from '../storage/storage.js';
-import { loadOrCreateSecret } from './secrets.js';
+import { resolveSecret } from './secrets.js';
 
 export interface Runtime {
   knowledge: Knowledge;
@@ -50,7 +50,8 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     dataDir,
     onError: (err) => logger.warn({ err }, 'PostgreSQL: mất kết nối'),
   });
-  const secret = loadOrCreateSecret(dataDir, config.STATS_SECRET);
+  const { secret, source } = await resolveSecret({ storage, dataDir, fromEnv: config.STATS_SECRET });
+  if (source === 'database') logger.info('Khóa ẩn danh (STATS_SECRET) lấy từ PostgreSQL, dùng chung cho mọi phiên bản máy chủ');
   const statsStore = await openStatsStore(storage);
   const sink = new StatsSink({ store: statsStore, onError: (err) => logger.error({ err }, 'ghi thống kê thất bại') });
   const stopRetention = scheduleStatsRetention(statsStore, {

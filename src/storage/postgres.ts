@@ -286,6 +286,15 @@ export class PostgresStorage implements Storage {
     );
   }
 
+  async setValueIfAbsent(key: string, value: string): Promise<string> {
+    // The primary key decides which instance wins; the loser reads the winner's value (a
+    // separate statement: ON CONFLICT DO NOTHING returns no row for the loser).
+    await this.pool.query('INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [key, value, Date.now()]);
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM kv WHERE key = $1', [key]);
+    // Deleted in between (nothing deletes these keys; still): try again.
+    return rows[0]?.value ?? this.setValueIfAbsent(key, value);
+  }
+
   async deleteValue(key: string): Promise<void> {
     await this.pool.query('DELETE FROM kv WHERE key = $1', [key]);
   }

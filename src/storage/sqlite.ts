@@ -106,6 +106,7 @@ export class SqliteStorage implements Storage {
       setValue: this.db.prepare(
         'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
       ),
+      setValueIfAbsent: this.db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING'),
     };
   }
 
@@ -179,6 +180,11 @@ export class SqliteStorage implements Storage {
 
   async setValue(key: string, value: string): Promise<void> {
     this.stmt.setValue.run(key, value, Date.now());
+  }
+
+  async setValueIfAbsent(key: string, value: string): Promise<string> {
+    this.stmt.setValueIfAbsent.run(key, value, Date.now());
+    return this.stmt.getValue.get(key)?.value ?? this.setValueIfAbsent(key, value);
   }
 
   private readonly locks = new Map<string, Promise<unknown>>();

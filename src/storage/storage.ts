@@ -31,6 +31,11 @@ export interface Storage {
   /** Small values that must survive restarts (tokens, secrets). */
   getValue(key: string): Promise<string | undefined>;
   setValue(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `key` unless a value is already there, atomically (two instances
+   * racing both get the one that won); returns the stored value.
+   */
+  setValueIfAbsent(key: string, value: string): Promise<string>;
   deleteValue(key: string): Promise<void>;
 
   /**

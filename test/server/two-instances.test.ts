@@ -10,6 +10,8 @@
  * Without TEST_DATABASE_URL: skipped, with one visible line.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { TOKEN_LOCK, TOKEN_STORAGE_KEY } from '../../src/channels/zalo-oa/tokens.js';
@@ -212,5 +214,85 @@ describePg('two server processes on one PostgreSQL database', () => {
 
   it('both shut down gracefully on SIGTERM', async () => {
     expect(await Promise.all(servers.map((s) => s.stop()))).toEqual([0, 0]);
+  }, 20_000);
+});
+
+/**
+ * Issue 12, defect 3: set up as README says — one DATABASE_URL, separate data directories, no
+ * STATS_SECRET. The pseudonym secret must then come from the database, so the two instances
+ * agree on every citizen's key and on admin session cookies.
+ */
+describePg('two server processes on one PostgreSQL database, without STATS_SECRET', () => {
+  const ADMIN_PASSWORD = 'mat-khau-quan-tri-chung';
+  let db: TestDatabase;
+  let storage: PostgresStorage;
+  let dirs: Array<ReturnType<typeof tempDir>> = [];
+  let servers: ServerProcess[] = [];
+  let bases: string[] = [];
+
+  beforeAll(async () => {
+    dirs = [tempDir(), tempDir()];
+    db = await createTestDatabase();
+    storage = await PostgresStorage.connect(db.url);
+    // Started together: the secret is created once even when both race for it.
+    servers = dirs.map((d) => startServerProcess({ DATABASE_URL: db.url, DATA_DIR: d.dir, ADMIN_PASSWORD }, { startTimeoutMs: 50_000 }));
+    bases = await Promise.all(servers.map((s) => s.listening));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await storage?.close();
+    await db?.drop();
+    for (const d of dirs) d.cleanup();
+  }, 30_000);
+
+  it('one secret, in the database, none in either data directory', async () => {
+    const secret = await storage.getValue('stats-secret');
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    for (const d of dirs) expect(existsSync(join(d.dir, 'stats-secret'))).toBe(false);
+    for (const s of servers) expect(s.output()).not.toContain(secret!);
+  });
+
+  it('a web walkthrough begun on A continues on B and back; one citizen, one key', async () => {
+    const sessionId = 'no-secret-session-01';
+    const chat = async (base: string, body: Record<string, string>): Promise<ChatReply[]> => {
+      const res = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, ...body }) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { replies: ChatReply[] }).replies;
+    };
+    const next = (replies: ChatReply[]) => replies.flatMap((r) => r.buttons ?? []).find((b) => b.label === 'Xong, tiếp theo')!.payload;
+    const [a, b] = bases as [string, string];
+
+    const first = await chat(a, { payload: '#vg:w:guide-activate' });
+    expect(first[0]!.text).toContain('Bước 1/7');
+    const second = await chat(b, { payload: next(first) });
+    expect(second.map((r) => r.text).join('\n')).toContain('Bước 2/7');
+    const third = await chat(a, { payload: next(second) });
+    expect(third.map((r) => r.text).join('\n')).toContain('Bước 3/7');
+
+    const secret = (await storage.getValue('stats-secret'))!;
+    const key = statsUserKey(pseudonymize(secret, 'web', sessionId));
+    const rows = await until(async () => {
+      const { rows } = await storage.pool.query<{ user_key: string; type: string }>("SELECT user_key, type FROM stats_events WHERE channel = 'web' AND entry_id = 'guide-activate'");
+      return rows.filter((r) => r.type === 'walk-step').length >= 3 && rows;
+    }, 'three walk-step events');
+    expect(new Set(rows.map((r) => r.user_key))).toEqual(new Set([key]));
+  }, 30_000);
+
+  it('an admin session cookie issued by A is accepted by B', async () => {
+    const [a, b] = bases as [string, string];
+    const login = await fetch(`${a}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ password: ADMIN_PASSWORD }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    expect(cookie).toMatch(/^vg_admin=/);
+    const onB = await fetch(`${b}/admin/api/overview`, { headers: { cookie } });
+    expect(onB.status).toBe(200);
+    expect(((await onB.json()) as { table: string }).table).toBe('overview');
+    expect((await fetch(`${b}/admin/api/overview`)).status).toBe(401);
   }, 20_000);
 });

@@ -208,6 +208,15 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         expect(await storage.getValue('long')).toHaveLength(100_000);
       });
 
+      it('setValueIfAbsent: the first value stays; every caller gets the stored one', async () => {
+        expect(await storage.setValueIfAbsent('stats-secret', 'first')).toBe('first');
+        expect(await storage.setValueIfAbsent('stats-secret', 'second')).toBe('first');
+        expect(await storage.getValue('stats-secret')).toBe('first');
+        const raced = await Promise.all(['a', 'b', 'c', 'd'].map((v) => storage.setValueIfAbsent('raced', v)));
+        expect(new Set(raced).size).toBe(1);
+        expect(await storage.getValue('raced')).toBe(raced[0]);
+      });
+
       it('is a namespace separate from conversations', async () => {
         await storage.setValue('same', 'value');
         await storage.saveConversation('same', { step: 1 }, 1000);

@@ -142,6 +142,13 @@ describePg('PostgresStorage', () => {
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('setValueIfAbsent across instances: both end up with the one value that won', async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a.storage : b).setValueIfAbsent('stats-secret', `candidate-${i}`)));
+      expect(new Set(results).size).toBe(1);
+      expect(await b.getValue('stats-secret')).toBe(results[0]);
+      expect(await a.storage.setValueIfAbsent('stats-secret', 'late')).toBe(results[0]);
+    });
+
     it('withLock excludes across instances: B waits until A releases', async () => {
       const release = deferred();
       let aIn = false;
