@@ -53,6 +53,14 @@ const QUESTION_WORDS = new Set(
   'gì gi j sao bao mấy may nào nao như nhu thế the đâu dau ai làm lam thì thi bị bi phải phai có co không khong ko k được duoc dc đc cái cai gồm gom mấy mà nhưng nhung và va vẫn van rồi roi'.split(' '),
 );
 
+/** One Vietnamese syllable typed without diacritics (teencode endings too): "khong", "nguoi", "hok". */
+const SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptk])?$/i;
+/** Words citizens type after "mk" that are not Vietnamese syllables and not passwords. */
+const KNOWN_WORDS = new Set(
+  'vneid passcode password account login logout iphone android apple google icloud samsung zalo facebook gmail email online apps wifi banking smart admin reset cccd cmnd'.split(' '),
+);
+const isWordLike = (w: string) => SYLLABLE.test(w) || KNOWN_WORDS.has(w.toLowerCase());
+
 const stripTrailing = (v: string) => {
   const m = /[.,!?;:…)"']+$/u.exec(v);
   return m ? { core: v.slice(0, m.index), tail: m[0] } : { core: v, tail: '' };
@@ -61,12 +69,49 @@ const stripTrailing = (v: string) => {
 /** Address words that continue an address after a comma ("số nhà 12, ngõ 34, phố Huế"). */
 const ADDRESS_WORD =
   '(?:ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet|phố|pho|đường|duong|tổ|to|thôn|thon|xóm|xom|ấp|ap|bản|ban|khu phố|khu pho|khu|kp|khóm|khom|phường|phuong|xã|xa|quận|quan|huyện|huyen|thị trấn|thi tran|thị xã|thi xa|thành phố|thanh pho|tp|tỉnh|tinh|số|so|lô|lo|chung cư|chung cu|căn hộ|can ho|phòng|phong|tầng|tang)(?![\\p{L}])|(?:p|q|tp|tt|tx)\\.(?=\\s?[\\p{L}\\d])';
-/** One clause of an address: stops at , ; ! ? newline, or a dot that ends a sentence. */
-const CLAUSE = '(?:[^,;!?.\\n\\[]|\\.(?=\\S))';
+/**
+ * Words that end an address and start the question ("nhà tôi ở thôn 3 xã Tân Lập muốn kích hoạt"):
+ * the address is removed, the question kept. Only words no place name is made of, written as
+ * citizens type them (with or without diacritics where that is unambiguous).
+ */
+const ADDRESS_STOP =
+  'muốn|muon|cần|hỏi|hoi|xin|cho hỏi|cho hoi|giúp|giup|làm|lam sao|thì|bị|không|khong|ko|được|duoc|dc|đăng|dang ky|dang nhap|kích|kich|tích|tich|sai|nhưng|nhung|mà|vậy|sao|thế|the nao|nên|có thể|co the|rồi|ạ|nhé|nhe|vneid|mức|muc|với|cập|cap nhat|sửa|sua|đổi|đi làm';
+/** One clause of an address: stops at , ; ! ? newline, a dot that ends a sentence, or a question word. */
+const CLAUSE = `(?:(?!\\s(?:${ADDRESS_STOP})(?![\\p{L}]))[^,;!?.\\n\\[]|\\.(?=\\S))`;
 const ADDRESS_TAIL = `(?=[^\\s[,;!?.])(?:${CLAUSE}{1,80})(?:,\\s*(?:${ADDRESS_WORD})${CLAUSE}{0,60})*`;
+
+/** "số 12", "ngõ 34", "thôn 3", "tổ 5", "kp 2": a place word and its number. */
+const NUMBERED_PLACE =
+  '(?:số|so|số nhà|so nha|ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet|thôn|thon|xóm|xom|ấp|ap|tổ|to|tổ dân phố|to dan pho|khu phố|khu pho|kp|lô|lo)\\s*\\d+[a-z]?(?:/\\d+[a-z]?)*(?![\\p{L}\\p{N}])';
 
 const NAME_WORDS = '(\\p{L}+(?:\\s+\\p{L}+){0,4})';
 const capitalised = (w: string) => /^\p{Lu}/u.test(w);
+
+/** After "tôi tên" without "là": these start a question, never a name. */
+const NOT_A_NAME =
+  /^(?:trong|trên|tren|bị|bi|sai|không|khong|ko|của|cua|đã|đang|ở|là|la|khác|khac|viết|viet|ghi|in|có|được|duoc|dc|mới|cũ|đầy|lót|lot|gọi|đệm|và|với|mà|nhưng|gì|gi|j|sao|thế|nào|nao|đúng|sửa|đổi|trùng|tiếng|đăng|dang (?:ky|ki|nhap)|tài khoản|tai khoan|người|nguoi|này|nay|kia|đó|day đủ|đầy đủ|hiển thị|hien thi|bé|be|con)(?![\p{L}])/iu;
+/** Words a lower-case name never runs into: where the question starts ("tên tôi là lan muốn hỏi"). */
+const NAME_STOP = new Set(
+  'muốn muon cần can hỏi hoi xin cho giúp giup bị bi không khong ko k đăng kích kich tích tich làm thì là sinh năm số sdt sđt cccd cmnd đang đã vneid mức muc ạ nhé nhe với và mà nhưng nhung rồi roi sao gì gi thế nào nao ơi oi em e tôi toi cháu chị bác cô chú ở tại tai'.split(' '),
+);
+/** How many leading words form the name: at most 4, ending before a question word. */
+function nameLength(list: readonly string[]): number {
+  let n = 0;
+  while (n < Math.min(list.length, 4) && !NAME_STOP.has(list[n]!.toLowerCase())) n++;
+  return n;
+}
+/** Common surnames; those that are also everyday words without diacritics count only before a middle name. */
+const SURNAMES = new Set(
+  'nguyễn nguyen trần tran lê phạm pham hoàng hoang huỳnh huynh phan vũ võ đặng bùi bui đỗ hồ ngô dương lý đinh dinh trương truong đoàn doan lương trịnh trinh đào lâm tô tạ hà châu quách quach kiều kieu triệu trieu thái chu vương vuong tăng mạc'.split(' '),
+);
+const AMBIGUOUS_SURNAMES = new Set('le vu vo dang do ho ngo duong ly luong dao lam to ta ha chau thai'.split(' '));
+const MIDDLE_NAMES = new Set('van thi duc minh ngoc thanh quang huu xuan hoang kim thu hong anh gia bao dinh cong tuan quoc trung manh dang phuong my'.split(' '));
+function looksLikeSurname(first: string, second: string): boolean {
+  const w = first.toLowerCase();
+  if (SURNAMES.has(w)) return true;
+  const folded = second.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').toLowerCase();
+  return AMBIGUOUS_SURNAMES.has(w) && MIDDLE_NAMES.has(folded);
+}
 
 type Rule = {
   kind: SensitiveKind;
@@ -148,7 +193,10 @@ const RULES: readonly Rule[] = [
     ),
     apply: (_m, intro, value) => {
       const { core, tail } = stripTrailing(value!);
-      if (core.length < 4 || !/[0-9!@#$%^&*()_+=[\]{};'"\\|<>?~-]/u.test(core)) return null;
+      const symbols = core.length >= 4 && /[0-9!@#$%^&*()_+=[\]{};'"\\|<>?~-]/u.test(core);
+      // Letters only: a password when it cannot be a word ("mk hoanglan", not "mk vneid bị quên").
+      const lettersOnly = core.length >= 5 && /^[a-z]+$/i.test(core) && !isWordLike(core);
+      if (!symbols && !lettersOnly) return null;
       return `${intro}${PLACEHOLDER.password}${tail}`;
     },
   },
@@ -164,7 +212,7 @@ const RULES: readonly Rule[] = [
   {
     kind: 'name',
     re: new RegExp(
-      `(${NW_BEFORE}(?:(?:tôi|toi|mình|minh|em|con|cháu|chau|bố|bo|mẹ|me)\\s+(?:tên|ten)(?:\\s+(?:là|la))?|(?:tên|ten)\\s+(?:của\\s+|cua\\s+)?(?:tôi|toi|mình|minh|em|con|cháu|chau)\\s+(?:là|la)|(?:họ|ho)\\s+(?:và\\s+|va\\s+)?(?:tên|ten))${NW_AFTER})(\\s*:?\\s*)${NAME_WORDS}`,
+      `(${NW_BEFORE}(?:(?:tôi|toi|mình|minh|em|e|con|cháu|chau|bố|bo|mẹ|me)\\s+(?:tên|ten)(?:\\s+(?:là|la))?|(?:tên|ten)\\s+(?:của\\s+|cua\\s+)?(?:tôi|toi|mình|minh|em|con|cháu|chau)\\s+(?:là|la)|(?:họ|ho)\\s+(?:và\\s+|va\\s+)?(?:tên|ten))${NW_AFTER})(\\s*:?\\s*)${NAME_WORDS}`,
       'giu',
     ),
     apply: (_m, intro, sep, words) => {
@@ -177,10 +225,26 @@ const RULES: readonly Rule[] = [
         const rest = list.slice(n).join(' ');
         return `${intro}${sep}${PLACEHOLDER.name}${rest ? ' ' + rest : ''}`;
       }
-      // Lower case after "là" / ":" is still a name ("tên tôi là trần thị bích ngọc"); without
-      // them it is a question ("họ tên bị sai", "em tên trong VNeID sai").
-      if (!sure) return null;
-      const n = Math.min(list.length, 4);
+      // Lower case after "là" / ":" is still a name ("tên tôi là trần thị bích ngọc"), and so
+      // after "tôi tên" / "E tên" unless a word follows that no name starts with ("họ tên bị sai",
+      // "em tên trong VNeID sai", "tên đăng nhập"). The name ends where the question starts.
+      if (!sure && (NOT_A_NAME.test(words!) || /^(?:họ|ho)/iu.test(intro!))) return null;
+      const n = nameLength(list);
+      if (n === 0) return null;
+      const rest = list.slice(n).join(' ');
+      return `${intro}${sep}${PLACEHOLDER.name}${rest ? ' ' + rest : ''}`;
+    },
+  },
+  // "em là nguyễn văn an", "em la le van binh": lower case, but a surname first and a name after it
+  // ("em là người già", "em là do quên" stay).
+  {
+    kind: 'name',
+    re: /((?<![\p{L}\p{N}_])(?:em|e|tôi|toi|mình|minh|con|cháu|chau)\s+(?:là|la))(\s+)(\p{Ll}+(?:\s+\p{Ll}+){1,4})/gu,
+    apply: (_m, intro, sep, words) => {
+      const list = words!.split(/\s+/);
+      if (!looksLikeSurname(list[0]!, list[1]!)) return null;
+      const n = nameLength(list);
+      if (n < 2) return null;
       const rest = list.slice(n).join(' ');
       return `${intro}${sep}${PLACEHOLDER.name}${rest ? ' ' + rest : ''}`;
     },
@@ -223,6 +287,26 @@ const RULES: readonly Rule[] = [
       'giu',
     ),
     apply: (_m, intro) => `${intro}${PLACEHOLDER.address}`,
+  },
+  // After "ở" / "tại" alone ("cháu ở số 12 ngõ 34", "ở thôn 3 xã Tân Lập"): a numbered place.
+  {
+    kind: 'address',
+    digits: true,
+    re: new RegExp(`(${NW_BEFORE}(?:ở|o|tại|tai)\\s+)(?=${NUMBERED_PLACE})(${ADDRESS_TAIL})`, 'giu'),
+    apply: (_m, intro) => `${intro}${PLACEHOLDER.address}`,
+  },
+  // "ở 25 Lý Thường Kiệt": a house number, then a capitalised street name (case matters here).
+  {
+    kind: 'address',
+    digits: true,
+    re: new RegExp(`(${NW_BEFORE}(?:[Ởở]|[Tt]ại)\\s+)(?=\\d+[a-zA-Z]?(?:/\\d+)*\\s+\\p{Lu})(${ADDRESS_TAIL})`, 'gu'),
+    apply: (_m, intro) => `${intro}${PLACEHOLDER.address}`,
+  },
+  // No lead-in at all: "số 12 ngõ 34 phố Huế", "thôn 3 xã Tân Lập": a numbered place followed by another address word.
+  {
+    kind: 'address',
+    digits: true,
+    re: new RegExp(`${NW_BEFORE}(?=${NUMBERED_PLACE}[\\s,]+(?:${ADDRESS_WORD}))(${ADDRESS_TAIL})`, 'giu'),
   },
 ];
 
