@@ -106,7 +106,9 @@ async function post(body, mine, viaButton) {
     if (viaButton) shown[shown.length - 1]?.querySelector('.buttons button')?.focus({ preventScroll: true });
     status.textContent = '';
   } catch {
-    status.textContent = 'Không kết nối được máy chủ. Bạn kiểm tra mạng rồi bấm "Gửi lại" nhé.';
+    status.textContent = mine
+      ? 'Không kết nối được máy chủ. Bạn kiểm tra mạng rồi bấm "Gửi lại" nhé.'
+      : 'Không kết nối được máy chủ. Bạn kiểm tra mạng rồi tải lại trang nhé.';
     if (mine) addRetry(mine, body);
   }
 }
