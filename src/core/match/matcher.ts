@@ -56,6 +56,8 @@ export interface Candidate {
   evidence: number;
   /** 1 when the question names another service (VssID, sổ đỏ, phạt nguội) this entry never names. */
   foreign: number;
+  /** 1 when the question names VNeID itself (vneid, định danh, căn cước...: lexicon "anchors"). */
+  anchored: number;
 }
 
 /**
@@ -170,8 +172,13 @@ export class Matcher {
       this.phrasingEntry.push(index);
       for (const id of flat) all.push(id);
     }
-    const answer = this.termsOf(this.contentWords(entry.answer), true);
-    const answerTerms = [...answer.words, ...answer.pairs];
+    // What the entry says: its answer, and a walkthrough's steps and known problems (a guide that
+    // explains biometric login in a step answers "đăng nhập bằng sinh trắc học").
+    const said = [entry.answer, ...(entry.steps ?? []).flatMap((s) => [s.text, ...s.problems.flatMap((p) => [p.label, ...p.keywords, p.answer ?? ''])])];
+    const answerTerms = said.flatMap((text) => {
+      const t = this.termsOf(this.contentWords(text), true);
+      return [...t.words, ...t.pairs];
+    });
     for (const t of answerTerms) terms.set(t, this.tuning.answerVocabularyWeight);
     for (const t of all) terms.set(t, 1);
     this.entryTerms.push(terms);
@@ -295,6 +302,8 @@ export class Matcher {
     const pairTokens = pairs.map((_, i) => joined[i + 1]);
     const foreignIds = [...words, ...pairs].filter((t) => this.foreignIds.has(t));
     const unknownForeign = tokens.some((t, i) => this.foreignWords.has(t) || (i > 0 && this.foreignWords.has(joined[i]!)));
+    const { anchors } = this.lexicon;
+    const anchored = tokens.some((t, i) => anchors.has(t) || (i > 0 && anchors.has(joined[i]!))) ? 1 : 0;
     const candidates = top.map((c, i) => {
       const single = this.coverage(c.e, words, tokens);
       const next = ranked[i + 1]?.bm25 ?? 0;
@@ -306,6 +315,7 @@ export class Matcher {
         margin: c.bm25 > 0 ? Math.max(0, (c.bm25 - next) / c.bm25) : 0,
         evidence: single.weight,
         foreign: unknownForeign || foreignIds.some((t) => this.entryTerms[c.e]!.get(t) !== 1) ? 1 : 0,
+        anchored,
       };
     });
     return { normalized, candidates };
@@ -362,6 +372,7 @@ export function features(c: Candidate): Record<ConfidenceFeature, number> {
     margin: c.margin,
     evidence: Math.min(EVIDENCE_CAP, c.evidence) / EVIDENCE_CAP,
     foreign: c.foreign,
+    anchored: c.anchored,
   };
 }
 /** Beyond three rarest words explained, more says nothing new. */

@@ -17,6 +17,7 @@ export const tuningSchema = z
         margin: z.number(),
         evidence: z.number(),
         foreign: z.number(),
+        anchored: z.number(),
       })
       .strict(),
     answerVocabularyWeight: unit,
@@ -36,7 +37,7 @@ export const tuningSchema = z
 export type Tuning = z.infer<typeof tuningSchema>;
 
 /** The features the confidence model weighs, in the order `npm run tune` prints them. */
-export const CONFIDENCE_FEATURES = ['coverage', 'bigramCoverage', 'margin', 'evidence', 'foreign'] as const;
+export const CONFIDENCE_FEATURES = ['coverage', 'bigramCoverage', 'margin', 'evidence', 'foreign', 'anchored'] as const;
 export type ConfidenceFeature = (typeof CONFIDENCE_FEATURES)[number];
 
 export const DEFAULT_TUNING_FILE = new URL('../../../content/matcher.yaml', import.meta.url).pathname;

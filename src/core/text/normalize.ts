@@ -15,6 +15,7 @@ const lexiconSchema = z
     fillers: z.array(z.string()).default([]),
     stopwords: z.array(z.string()).default([]),
     foreign: z.array(z.string()).default([]),
+    anchors: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -32,6 +33,8 @@ export interface Lexicon {
   stopwords: ReadonlySet<string>;
   /** Names of other services and topics (facebook, sổ đỏ): weigh like unknown words when matching. */
   foreign: ReadonlySet<string>;
+  /** Words that say the question is about VNeID itself (vneid, định danh, căn cước): one or two words, joined by "_". */
+  anchors: ReadonlySet<string>;
 }
 
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
@@ -52,6 +55,7 @@ export function parseLexicon(raw: unknown): Lexicon {
     fillers: new Set(data.fillers.map((w) => w.trim())),
     stopwords: new Set(data.stopwords.flatMap(words)),
     foreign: new Set(data.foreign.map((w) => words(w).join('_'))),
+    anchors: new Set(data.anchors.map((w) => words(w).join('_'))),
   };
 }
 
@@ -61,7 +65,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set() };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
