@@ -64,12 +64,16 @@ export function rateLimitOptions(config: Pick<Config, 'RATE_LIMIT_PER_MINUTE'>):
   };
 }
 
+/** Believe the last `hops` proxies: each appends the address it received the request from. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Fastify's own options for the server (also used by the load test's HTTP-floor row). */
 export function serverOptions(config: Config, logger?: Logger) {
   return {
     ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    // A hop count as the function Fastify makes of one (its types list no number).
+    trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
     // Our request ids are counters; no need to trust a client-sent header.
     requestIdHeader: false as const,
     logController: new RequestLogAtDebug(),
@@ -100,6 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
               : 'Máy chủ đang gặp sự cố. Vui lòng thử lại sau.';
     return res.code(status).send({ error: message });
   });
+  if (config.TRUST_PROXY === true) {
+    app.log.warn('TRUST_PROXY=true: địa chỉ trái cùng trong X-Forwarded-For do người gửi tự ghi được, giới hạn theo IP có thể bị lách; nên đặt số proxy phía trước (TRUST_PROXY=1) hoặc địa chỉ của proxy');
+  }
   app.setNotFoundHandler((_req, res) => res.code(404).send({ error: 'Không tìm thấy trang này.' }));
 
   await app.register(rateLimit, rateLimitOptions(config));

@@ -2,11 +2,40 @@
  * Every environment variable of the server, validated once at start-up. A bad value stops the
  * server with one line naming the variable and what is expected. `.env.example` lists them all.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const optionalString = z.string().trim().min(1).optional();
 const url = z.string().url().transform((u) => u.replace(/\/+$/, ''));
+
+/** proxy-addr's names for address ranges, accepted in a TRUST_PROXY list. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyAddress = (a: string) => {
+  if (PROXY_RANGE_NAMES.has(a)) return true;
+  const [ip, bits, ...rest] = a.split('/');
+  if (rest.length > 0 || !ip || !isIP(ip)) return false;
+  const max = isIP(ip) === 4 ? 32 : 128;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+};
+
+/**
+ * Which X-Forwarded-For entries to believe (Fastify's trustProxy): `false`; a hop count (`1`
+ * = the one reverse proxy in front, which appends the real client address); the proxies'
+ * addresses or CIDR ranges (`10.0.0.2,10.0.0.3`, `loopback`); or `true`, which believes the
+ * left-most entry — one the client writes itself, unless the proxy overwrites the header.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): boolean | number | string => {
+    if (v === 'false' || v === '0') return false;
+    if (v === 'true') return true;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+    if (list.length > 0 && list.every(isProxyAddress)) return list.join(',');
+    ctx.addIssue({ code: 'custom', message: 'false, true, số proxy phía trước (1, 2…) hoặc địa chỉ/dải IP của proxy (10.0.0.2,10.0.0.0/24, loopback)' });
+    return z.NEVER;
+  });
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -60,7 +89,7 @@ export const configSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8, 'ít nhất 8 ký tự').optional(),
   STATS_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
 
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { buildApp, type App } from '../../src/server/app.js';
+import { buildApp, type App, type AppDeps } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { loggerOptions } from '../../src/server/logger.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
@@ -17,7 +17,7 @@ export interface TestApp extends App {
 }
 
 /** A real app on a real SQLite file in a temp dir, logging into memory. */
-export async function makeApp(env: Record<string, string> = {}, options: { dir?: string } = {}): Promise<TestApp> {
+export async function makeApp(env: Record<string, string> = {}, options: { dir?: string; deps?: (storage: SqliteStorage) => Partial<AppDeps> } = {}): Promise<TestApp> {
   const tmp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir();
   // Tests send bursts on purpose; flood control gets its own test with small limits.
   const config = loadConfig({ DATA_DIR: tmp.dir, LOG_LEVEL: 'info', COMMUNE_NAME: 'Xã Thử Nghiệm', FLOOD_MAX_MESSAGES: '1000', ...env });
@@ -31,7 +31,7 @@ export async function makeApp(env: Record<string, string> = {}, options: { dir?:
   });
   const logger = pino(loggerOptions('info'), sinkStream);
   const { knowledge, script } = sharedKnowledge();
-  const built = await buildApp({ config, knowledge, script, storage, secret: 'test-secret-0123456789abcdef', logger, telegramBotInfo: BOT_INFO });
+  const built = await buildApp({ config, knowledge, script, storage, secret: 'test-secret-0123456789abcdef', logger, telegramBotInfo: BOT_INFO, ...options.deps?.(storage) });
   await built.app.ready();
   return {
     ...built,

@@ -18,9 +18,26 @@ describe('configuration', () => {
     [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ZALO_APP_ID: 'abc' }, 'ZALO_APP_ID'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.300' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.2,proxy.internal' }, 'TRUST_PROXY'],
   ])('a bad value stops start-up naming the variable: %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.2', '10.0.0.2'],
+    [' 10.0.0.2, 10.0.0.0/24 ,fd00::/8 ', '10.0.0.2,10.0.0.0/24,fd00::/8'],
+    ['loopback', 'loopback'],
+  ])('TRUST_PROXY=%s: a hop count, proxy addresses, or true/false', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
   it('empty values count as unset', () => {

@@ -11,6 +11,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { ContentBase } from '../../core/content/loader.js';
 import { dayRange, formatDay, type StatsRange, type StatsStore } from '../../core/stats/store.js';
 import { passwordMatches, sameOrigin, SESSION_COOKIE, SessionSigner, type Session } from './auth.js';
+import { LoginGuard, type LoginGuardOptions } from './login-guard.js';
 import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
 import { toCsv } from './csv.js';
 import { html, type SafeHtml } from './html.js';
@@ -28,6 +29,8 @@ export interface AdminPluginOptions {
   communeName?: string;
   /** Login attempts per IP per minute (default 5; the next one gets 429). */
   loginAttemptsPerMinute?: number;
+  /** Wrong passwords from all clients together before the login closes for a while (login-guard.ts). */
+  loginGuard?: LoginGuardOptions;
   /** Session lifetime (default 8 hours: one working day). */
   sessionTtlMs?: number;
   /** Default date range when none is given (default 30 days up to today). */
@@ -58,6 +61,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   const now = o.now ?? Date.now;
   const ttlMs = o.sessionTtlMs ?? 8 * 3600_000;
   const signer = new SessionSigner(o.cookieSecret, o.password);
+  const guard = new LoginGuard(o.loginGuard);
   const sessions = new WeakMap<FastifyRequest, Session>();
   const loginOpts = (extra: { error?: string; next?: string }) => ({ ...extra, ...(o.communeName ? { communeName: o.communeName } : {}) });
   const defaultDays = o.defaultDays ?? 30;
@@ -140,8 +144,20 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       }
       const body = (req.body ?? {}) as Record<string, unknown>;
       const next = safeNext(body.next);
+      // Closed for everyone after too many wrong passwords: checked before the password, so a
+      // guess made now is worth nothing, whatever address it claims.
+      const locked = guard.lockedFor(now());
+      if (locked > 0) {
+        const minutes = Math.ceil(locked / 60_000);
+        return res
+          .code(429)
+          .header('retry-after', String(Math.ceil(locked / 1000)))
+          .type('text/html; charset=utf-8')
+          .send(loginPage(loginOpts({ error: `Đăng nhập đang tạm khóa vì có quá nhiều lần nhập sai mật khẩu. Vui lòng thử lại sau ${minutes} phút.`, next })));
+      }
       if (!passwordMatches(body.password, o.password)) {
         req.log.warn({ admin: 'login-failed' }, 'admin login failed');
+        if (guard.recordFailure(now())) req.log.error({ admin: 'login-locked' }, 'admin login locked: too many wrong passwords from all clients');
         return res.code(401).type('text/html; charset=utf-8').send(loginPage(loginOpts({ error: 'Mật khẩu không đúng.', next })));
       }
       const { token } = signer.issue(now(), ttlMs);
