@@ -14,7 +14,7 @@ interface Row {
 }
 
 function ask(input: string | Buffer) {
-  const r = spawnSync('npm', ['run', '--silent', 'ask', '--', '--json'], { cwd: root, input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('npm', ['run', '--silent', 'ask', '--', '--json'], { cwd: root, input, encoding: 'utf8', timeout: 110_000 });
   return { ...r, rows: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row) };
 }
 
@@ -36,16 +36,16 @@ describe('npm run --silent ask -- --json', () => {
       expect(row.score).toBeLessThanOrEqual(1);
       expect(row.alternatives.length).toBeLessThanOrEqual(3);
     }
-  });
+  }, 120_000);
 
   it('keeps going through invalid UTF-8 and handles 1,000 questions', () => {
     const body = Buffer.concat([Buffer.from('kich hoat muc 2\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from('quen mat khau\n'.repeat(998))]);
-    const r = spawnSync('npm', ['run', '--silent', 'ask', '--', '--json'], { cwd: root, input: body, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('npm', ['run', '--silent', 'ask', '--', '--json'], { cwd: root, input: body, encoding: 'utf8', timeout: 110_000 });
     const rows = r.stdout.split('\n').filter(Boolean);
     expect(r.status).toBe(0);
     expect(rows).toHaveLength(1000);
     expect(JSON.parse(rows[999]!).id).toBe('faq-forgot-password');
-  });
+  }, 120_000);
 
   it('emergencies and small talk: id null and their intent; personal data removed before matching', () => {
     const lines = ['nhà đang có trộm', 'chay nha cuu voi', 'vừa bị lừa chuyển khoản', 'cam on chau nhe', 'tạm biệt', 'cảnh báo lừa đảo', 'ma otp la 482913 nhap vao dau', 'ma otp la nhap vao dau'];
@@ -57,7 +57,7 @@ describe('npm run --silent ask -- --json', () => {
     const { q: _a, ...withNumber } = r.rows[6]!;
     const { q: _b, ...without } = r.rows[7]!;
     expect(withNumber).toEqual(without);
-  });
+  }, 120_000);
 
   it('suggest: empty when it answers; when it does not, up to 3 ids, the best first', () => {
     const lines = readFileSync(new URL('../fixtures/out-of-scope.txt', import.meta.url), 'utf8').split('\n').filter(Boolean);
@@ -68,5 +68,5 @@ describe('npm run --silent ask -- --json', () => {
       expect(row.suggest.length).toBeLessThanOrEqual(3);
       if (row.suggest.length > 0) expect(row.suggest).toEqual([...new Set([row.suggest[0], ...row.alternatives])].slice(0, row.suggest.length));
     }
-  });
+  }, 120_000);
 });

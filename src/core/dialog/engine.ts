@@ -298,12 +298,12 @@ export class DialogEngine {
 
   private emergency(ctx: TurnContext, u: Extract<Interpretation, { intent: 'emergency' }>): void {
     ctx.events.push({ type: 'emergency', kinds: u.kinds });
-    const lines = u.numbers.map((n) => this.m.emergencyNumbers[n]);
-    ctx.replies.push(reply(this.say(this.m.emergency, { numbers: lines.join('\n') })));
-    const position = ctx.state.walk;
-    const buttons = [...(position ? [button(this.b.resume, 'resume')] : []), button(this.b.menu, 'menu')];
-    if (u.kinds.includes('scam')) ctx.replies.push(reply(this.say(this.m.emergencyScam), buttons));
-    else ctx.replies[ctx.replies.length - 1] = reply(ctx.replies[ctx.replies.length - 1]!.text, buttons);
+    const numbers = this.say(this.m.emergency, { numbers: u.numbers.map((n) => this.m.emergencyNumbers[n]).join('\n') });
+    const buttons = [...(ctx.state.walk ? [button(this.b.resume, 'resume')] : []), button(this.b.menu, 'menu')];
+    const scam = u.kinds.includes('scam');
+    // Before anything else: a first-contact greeting or "lâu rồi…" would only be in the way.
+    ctx.replies.length = 0;
+    ctx.replies.push(reply(numbers, scam ? [] : buttons), ...(scam ? [reply(this.say(this.m.emergencyScam), buttons)] : []));
   }
 
   private smallTalk(ctx: TurnContext, kind: Extract<Interpretation, { intent: 'smalltalk' }>['kind'], resume: Button[]): void {
