@@ -3,7 +3,7 @@
  * channel, admin). Channels switch on when their configuration is present.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
+import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import type { UserFromGetMe } from 'grammy/types';
 import { ConfigError, type Config } from './config.js';
@@ -16,6 +16,10 @@ import { createEngine } from './runtime.js';
 import { healthPlugin } from './health.js';
 import { webChatPlugin } from '../channels/web/plugin.js';
 import { loggerOptions, RequestLogAtDebug } from './logger.js';
+import { limitChatSessions, rateLimitOptions } from './rate-limits.js';
+
+// The load test builds its HTTP floor with the same limiter.
+export { rateLimitOptions } from './rate-limits.js';
 import { adminPlugin } from './admin/plugin.js';
 import type { StatsStore } from '../core/stats/store.js';
 import { telegramPlugin, type TelegramWebhookCounters } from '../channels/telegram/plugin.js';
@@ -47,21 +51,6 @@ export interface App {
   channels: string[];
   /** Telegram updates that outlived their webhook call, and how many of them failed. */
   telegram: TelegramWebhookCounters;
-}
-
-/** The per-IP limit on everything but webhooks and health (they opt out per route). */
-export function rateLimitOptions(config: Pick<Config, 'RATE_LIMIT_PER_MINUTE'>): RateLimitPluginOptions {
-  return {
-    max: config.RATE_LIMIT_PER_MINUTE,
-    timeWindow: '1 minute',
-    // Counters on every answer cost time and tell a chat page nothing; a refused request still
-    // gets Retry-After and the limits.
-    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      error: `Bạn gửi quá nhanh. Vui lòng thử lại sau ${Math.ceil(ctx.ttl / 1000)} giây.`,
-    }),
-  };
 }
 
 /** Believe the last `hops` proxies: each appends the address it received the request from. */
@@ -109,7 +98,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
   app.setNotFoundHandler((_req, res) => res.code(404).send({ error: 'Không tìm thấy trang này.' }));
 
+  // Per address on every route (a NAT of hundreds fits), per session on /api/chat.
   await app.register(rateLimit, rateLimitOptions(config));
+  limitChatSessions(app, config);
 
   const engine = createEngine(config, deps);
   const channels = ['web'];

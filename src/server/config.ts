@@ -51,7 +51,10 @@ export const configSchema = z.object({
   PUBLIC_URL: url.optional(),
   /** Body size limit for every request, in bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  /** Web-chat messages a minute per session (one browser). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Requests a minute per client address, all sessions and pages together (rate-limits.ts; default max(3000, RATE_LIMIT_PER_MINUTE)). */
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   /** Per-user flood control: more than FLOOD_MAX_MESSAGES in FLOOD_WINDOW_SECONDS → one notice, then silence. */
   FLOOD_MAX_MESSAGES: z.coerce.number().int().min(1).default(8),
   FLOOD_WINDOW_SECONDS: z.coerce.number().positive().default(10),
