@@ -54,6 +54,8 @@ export interface EngineOptions {
   flood?: FloodOptions;
 }
 
+/** The scam-warning entry offered after a scam emergency (content contract id). */
+const SCAM_ENTRY = 'faq-scam';
 /** Items of a menu page shown as buttons (the fifth button is "Xem thêm"). */
 const PAGE_SIZE = 4;
 /** Menus up to this many items list them all in the first message. */
@@ -299,8 +301,14 @@ export class DialogEngine {
   private emergency(ctx: TurnContext, u: Extract<Interpretation, { intent: 'emergency' }>): void {
     ctx.events.push({ type: 'emergency', kinds: u.kinds });
     const numbers = this.say(this.m.emergency, { numbers: u.numbers.map((n) => this.m.emergencyNumbers[n]).join('\n') });
-    const buttons = [...(ctx.state.walk ? [button(this.b.resume, 'resume')] : []), button(this.b.menu, 'menu')];
     const scam = u.kinds.includes('scam');
+    // A scam victim may want the warning entry next (a button, not an answer in the way).
+    const scamEntry = scam ? this.o.knowledge.content.byId.get(SCAM_ENTRY) : undefined;
+    const buttons = [
+      ...(ctx.state.walk ? [button(this.b.resume, 'resume')] : []),
+      ...(scamEntry ? [button(scamEntry.label, `e:${scamEntry.id}`)] : []),
+      button(this.b.menu, 'menu'),
+    ];
     // Before anything else: a first-contact greeting or "lâu rồi…" would only be in the way.
     ctx.replies.length = 0;
     ctx.replies.push(reply(numbers, scam ? [] : buttons), ...(scam ? [reply(this.say(this.m.emergencyScam), buttons)] : []));

@@ -47,7 +47,8 @@ function withinOneEdit(a: string, b: string): boolean {
 
 export function sameWord(typed: string, written: string): boolean {
   if (typed === written) return true;
-  return written.length >= TYPO_MIN_LENGTH && typed.length >= TYPO_MIN_LENGTH - 1 && withinOneEdit(typed, written);
+  // Both long: "than" (thân) is not a typo of "thank".
+  return written.length >= TYPO_MIN_LENGTH && typed.length >= TYPO_MIN_LENGTH && withinOneEdit(typed, written);
 }
 
 /** Where a phrase occurs: [start, end) word indexes, or null. */

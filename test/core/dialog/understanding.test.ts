@@ -89,6 +89,7 @@ describe('emergencies come first', () => {
     const replies = await say('hôm qua bị lừa mất tiền');
     expect(allText(replies)).toContain('ngân hàng');
     expect(allText(replies)).toContain('113');
+    expect(payloads(replies)).toContain('e:faq-scam');
   });
 
   it.each(['cảnh báo lừa đảo', 'làm sao tránh bị lừa', 'tài khoản bị khóa'])('%s is a question, not an emergency', async (text) => {

@@ -17,5 +17,6 @@ describe('phrases', () => {
     expect(sameWord('khoang', 'khoan')).toBe(true);
     expect(sameWord('chuyne', 'chuyen')).toBe(true);
     expect(sameWord('tron', 'trom')).toBe(false);
+    expect(sameWord('than', 'thank')).toBe(false);
   });
 });
