@@ -4,7 +4,7 @@
  * content/intents.yaml; a preventive or hypothetical question ("làm sao tránh bị lừa", "cảnh báo
  * lừa đảo") is not an emergency.
  */
-import { containsAny, findPhrase } from './phrases.js';
+import type { PhraseList } from './phrases.js';
 import { EMERGENCY_KINDS, type EmergencyKind, type Intents } from './intents.js';
 
 export type EmergencyNumber = '113' | '114' | '115';
@@ -30,22 +30,15 @@ const NUMBERS: Record<EmergencyKind, readonly EmergencyNumber[]> = {
 /** The kinds an emergency message is about, or null. `words` come from wordsOf(). */
 export function detectEmergency(words: readonly string[], intents: Intents): EmergencySignal | null {
   const { emergency } = intents;
-  const kinds = EMERGENCY_KINDS.filter((k) => containsAny(words, emergency[k]));
-  if (kinds.length === 0 || containsAny(words, emergency.not)) return null;
+  const kinds = EMERGENCY_KINDS.filter((k) => emergency[k].containsAny(words));
+  if (kinds.length === 0 || emergency.not.containsAny(words)) return null;
   const weak = kinds.every((k) => k === 'urgent');
   return { kinds, weak, rest: weak ? withoutPhrases(words, emergency.urgent).filter((w) => !intents.fillers.has(w)) : [] };
 }
 
-function withoutPhrases(words: readonly string[], phrases: Intents['emergency']['urgent']): string[] {
+function withoutPhrases(words: readonly string[], phrases: PhraseList): string[] {
   const keep = new Array<boolean>(words.length).fill(true);
-  for (const p of phrases) {
-    for (let from = 0; ; ) {
-      const span = findPhrase(words, p, from);
-      if (!span) break;
-      keep.fill(false, span[0], span[1]);
-      from = span[0] + 1;
-    }
-  }
+  for (const [start, end] of phrases.spans(words)) keep.fill(false, start, end);
   return words.filter((_, i) => keep[i]);
 }
 

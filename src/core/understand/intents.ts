@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
-import { compilePhrase, GAP, type Phrase } from './phrases.js';
+import { compilePhrase, GAP, PhraseList } from './phrases.js';
 
 const phrase = z
   .string()
@@ -34,14 +34,14 @@ export const SMALLTALK_KINDS = ['who', 'thanks', 'bye', 'hello', 'ack'] as const
 export type SmallTalkKind = (typeof SMALLTALK_KINDS)[number];
 
 export interface Intents {
-  emergency: Record<EmergencyKind | 'not', readonly Phrase[]>;
-  smalltalk: Record<SmallTalkKind, readonly Phrase[]>;
+  emergency: Record<EmergencyKind | 'not', PhraseList>;
+  smalltalk: Record<SmallTalkKind, PhraseList>;
   /** Single filler words ("ơi", "ạ", "cháu"), folded. */
   fillers: ReadonlySet<string>;
 }
 
 export function compileIntents(file: IntentsFile): Intents {
-  const compile = (list: readonly string[]) => list.map(compilePhrase);
+  const compile = (list: readonly string[]) => new PhraseList(list.map(compilePhrase));
   const e = file.emergency;
   const s = file.smalltalk;
   return {

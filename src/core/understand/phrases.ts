@@ -75,4 +75,56 @@ function matchAt(words: readonly string[], phrase: Phrase, i: number, k: number)
   return matchAt(words, phrase, i + 1, k + 1);
 }
 
-export const containsAny = (words: readonly string[], phrases: readonly Phrase[]): boolean => phrases.some((p) => findPhrase(words, p) !== null);
+/**
+ * A phrase list indexed by first word, so that a message is read once instead of once per phrase
+ * (every citizen message goes through these lists before matching).
+ */
+export class PhraseList {
+  private readonly byFirst = new Map<string, Phrase[]>();
+  /** Phrases whose first word is long enough to be found with a typo. */
+  private readonly longFirst: Phrase[] = [];
+  /** Every word of every phrase: a message with a word outside it cannot be made of these phrases alone. */
+  readonly vocabulary = new Set<string>();
+
+  constructor(readonly phrases: readonly Phrase[]) {
+    for (const p of phrases) {
+      const first = p[0]!;
+      const list = this.byFirst.get(first) ?? [];
+      list.push(p);
+      this.byFirst.set(first, list);
+      if (first.length >= TYPO_MIN_LENGTH) this.longFirst.push(p);
+      for (const w of p) if (w !== GAP) this.vocabulary.add(w);
+    }
+  }
+
+  /** The phrases that may start at word i. */
+  private startingAt(words: readonly string[], i: number): readonly Phrase[] {
+    const word = words[i]!;
+    const exact = this.byFirst.get(word) ?? [];
+    if (word.length < TYPO_MIN_LENGTH) return exact;
+    const fuzzy = this.longFirst.filter((p) => p[0] !== word && sameWord(word, p[0]!));
+    return fuzzy.length > 0 ? [...exact, ...fuzzy] : exact;
+  }
+
+  /** Every occurrence, as [start, end) spans, in order of start. */
+  *spans(words: readonly string[]): Generator<[number, number]> {
+    for (let i = 0; i < words.length; i++) {
+      for (const p of this.startingAt(words, i)) {
+        const end = matchAt(words, p, i, 0);
+        if (end !== null) yield [i, end];
+      }
+    }
+  }
+
+  containsAny(words: readonly string[]): boolean {
+    return !this.spans(words).next().done;
+  }
+
+  /** A word that may belong to one of the phrases (exactly, or with a typo when long). */
+  mayContain(word: string): boolean {
+    if (this.vocabulary.has(word)) return true;
+    if (word.length < TYPO_MIN_LENGTH) return false;
+    for (const w of this.vocabulary) if (sameWord(word, w)) return true;
+    return false;
+  }
+}

@@ -4,25 +4,20 @@
  * small-talk phrases and filler words is small talk: "cảm ơn, cho hỏi kích hoạt thế nào" is a
  * question, so this never becomes a catch-all.
  */
-import { findPhrase } from './phrases.js';
 import { SMALLTALK_KINDS, type Intents, type SmallTalkKind } from './intents.js';
 
 /** The kind of a small-talk message, or null when it says anything more. `words` come from wordsOf(). */
 export function detectSmallTalk(words: readonly string[], intents: Intents): SmallTalkKind | null {
+  const lists = SMALLTALK_KINDS.map((kind) => [kind, intents.smalltalk[kind]] as const);
+  // Most messages are questions: one word outside every list settles it without a scan.
+  if (words.some((w) => !intents.fillers.has(w) && !lists.some(([, list]) => list.mayContain(w)))) return null;
   const covered = new Array<boolean>(words.length).fill(false);
   const seen = new Set<SmallTalkKind>();
-  for (const kind of SMALLTALK_KINDS) {
-    for (const phrase of intents.smalltalk[kind]) {
-      for (let from = 0; from < words.length; ) {
-        const span = findPhrase(words, phrase, from);
-        if (!span) break;
-        const [start, end] = span;
-        if (covered.slice(start, end).every((c) => !c)) {
-          covered.fill(true, start, end);
-          seen.add(kind);
-        }
-        from = start + 1;
-      }
+  for (const [kind, list] of lists) {
+    for (const [start, end] of list.spans(words)) {
+      if (covered.slice(start, end).some(Boolean)) continue;
+      covered.fill(true, start, end);
+      seen.add(kind);
     }
   }
   for (let i = 0; i < words.length; i++) if (!covered[i] && !intents.fillers.has(words[i]!)) return null;
