@@ -228,6 +228,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       { key: 'unanswered', label: 'Chưa trả lời được / chưa chắc', value: fmtInt(ov.unanswered + ov.lowConfidence) },
       { key: 'walks-completed', label: 'Lượt hoàn thành hướng dẫn', value: fmtInt(ov.walksCompleted) },
       { key: 'stuck', label: 'Lượt bấm “Tôi bị lỗi”', value: fmtInt(ov.stuck) },
+      { key: 'emergencies', label: 'Tin nhắn khẩn cấp (đã đưa 113/114/115)', value: fmtInt(ov.emergencies) },
       { key: 'failures', label: 'Lỗi gửi tin', value: fmtInt(ov.deliveryFailures) },
     ])}
 <p class="muted"><a href="${BASE}/csv/overview?from=${view.from}&to=${view.to}" download>Tải CSV các chỉ số tổng quan</a></p>

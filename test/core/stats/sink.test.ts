@@ -48,6 +48,10 @@ describe('sanitizeEvent', () => {
     expect(sanitizeEvent({ type: 'walk-stuck', guideId: 'guide-activate', step: 3 })).toEqual({ type: 'walk-stuck', guideId: 'guide-activate', step: 3 });
     expect(sanitizeEvent({ type: 'nope' } as unknown as DialogEvent)).toBeNull();
     expect(sanitizeEvent({ type: 'sensitive-data', kinds: ['phone', 'phone', 'x', 7] as unknown as string[] })).toEqual({ type: 'sensitive-data', kinds: ['phone'] });
+    // Emergencies keep their kinds only: a text slipped into the list is dropped.
+    expect(sanitizeEvent({ type: 'emergency', kinds: ['fire', 'nhà tôi ở số 5 đang cháy', 'fire'], text: 'x' } as unknown as DialogEvent)).toEqual({ type: 'emergency', kinds: ['fire'] });
+    expect(sanitizeEvent({ type: 'smalltalk', kind: 'thanks' })).toEqual({ type: 'smalltalk', kind: 'thanks' });
+    expect(sanitizeEvent({ type: 'smalltalk', kind: 'cảm ơn chị Lan' })).toBeNull();
   });
 
   it('keeps referral codes, hides the ones that are personal data', () => {

@@ -190,6 +190,7 @@ describe('dashboard numbers', () => {
     expect(card('unanswered')).toContain(' 3 '); // 2 unanswered + 1 low-confidence
     expect(card('walks-completed')).toContain(' 4 ');
     expect(card('stuck')).toContain(' 3 ');
+    expect(card('emergencies')).toContain(' 1 '); // kind only: no text of it anywhere
     expect(card('failures')).toContain(' 3 ');
     expect(rowOf(page, 'channels', 'Zalo')).toEqual(['Zalo', '3', '3', '3', '1', '33,3 %']);
     expect(rowOf(page, 'channels', 'Web chat')).toEqual(['Web chat', '1', '1', '3', '2', '66,7 %']);
