@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../../src/core/knowledge.js';
+import { interpret, suggestionsOf } from '../../../src/core/understand/interpret.js';
+import { mentions, walkContextIds } from '../../../src/core/understand/walk-context.js';
+import { wordsOf } from '../../../src/core/understand/phrases.js';
+
+const knowledge = loadKnowledge(process.env.TEST_CONTENT_DIR);
+
+describe('interpret', () => {
+  it('emergencies before anything, read from the raw words (scrubbing cannot hide them)', () => {
+    const u = interpret('số 5 ngõ 7 phố Huế bốc cháy', knowledge);
+    expect(u).toMatchObject({ intent: 'emergency', numbers: ['114'] });
+    expect(u.scrubbed).not.toContain('ngõ 7');
+    expect(u.scrubbed).not.toContain('cháy'); // the address took it: only the raw words tell
+  });
+
+  it('a bare call for help around a question we answer is the question', () => {
+    const question = interpret('quên mật khẩu vneid', knowledge);
+    if (question.intent !== 'answer') return; // depends on the matcher answering it at all
+    expect(interpret('cứu với, quên mật khẩu vneid', knowledge).intent).toBe('answer');
+    expect(interpret('cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
+  });
+
+  it('personal data: the warning kinds, and the match of the text without it', () => {
+    const u = interpret('ma otp la 482913 nhap vao dau', knowledge);
+    const clean = interpret('ma otp la nhap vao dau', knowledge);
+    expect(u.warn).toEqual(['code']);
+    expect(u.scrubbed).not.toContain('482913');
+    expect({ ...u, scrubbed: '', found: null, warn: [] }).toEqual({ ...clean, scrubbed: '', found: null, warn: [] });
+  });
+
+  it('walkthrough words only during a walkthrough', () => {
+    const guide = knowledge.content.byId.get('integrate-bhyt')!;
+    expect(interpret('xong', knowledge, { walk: { guide, step: guide.steps![0]! } })).toMatchObject({ intent: 'walk', action: 'next' });
+    expect(interpret('xong', knowledge).intent).not.toBe('walk');
+  });
+
+  it('suggestions: only when not answered and the best is close; at most 3, the best first', () => {
+    const base = { normalized: '', alternatives: ['b', 'c', 'd'] };
+    expect(suggestionsOf({ ...base, id: null, score: 0.4, nearest: 'a' }, 0.3)).toEqual(['a', 'b', 'c']);
+    expect(suggestionsOf({ ...base, id: 'a', score: 0.9, nearest: 'a' }, 0.3)).toEqual([]);
+    expect(suggestionsOf({ ...base, id: null, score: 0.2, nearest: 'a' }, 0.3)).toEqual([]);
+  });
+});
+
+describe('walkthrough context', () => {
+  it('the context of a guide: itself, its steps\' FAQs and its related entries', () => {
+    const guide = knowledge.content.byId.get('guide-activate')!;
+    const ids = walkContextIds(guide);
+    expect(ids[0]).toBe('guide-activate');
+    expect(ids).toContain('faq-forgot-passcode');
+    for (const id of guide.related) expect(ids).toContain(id);
+  });
+
+  it('a keyword is mentioned in order with small gaps, or by most of its words', () => {
+    const q = (text: string) => ({ tokens: wordsOf(text), words: wordsOf(text) });
+    const k = (text: string) => ({ tokens: wordsOf(text), words: wordsOf(text) });
+    expect(mentions(q('toi quen mat passcode roi'), k('quen passcode'))).toBe(true);
+    expect(mentions(q('bao khong tim thay thong tin the'), k('khong tim thay du lieu'))).toBe(true);
+    expect(mentions(q('quen passcode'), k('xin passcode'))).toBe(false);
+    expect(mentions(q('quen mat khau'), k('quen passcode'))).toBe(false);
+  });
+});
