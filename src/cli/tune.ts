@@ -104,19 +104,22 @@ function mean(threshold: number, suggest: number): Rates {
   };
   return { top1: avg('top1'), oneTap: avg('oneTap'), rejected: avg('rejected') };
 }
+/** While choosing the threshold, suggestions are offered down to this confidence. */
+const SUGGEST_FLOOR = 0.03;
 const grid = (from: number, to: number, step: number) => Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => +(from + i * step).toFixed(3));
-// Answering wrongly is worse than saying "I don't know": rejection of the unknown counts as much as a right answer.
+// Answering wrongly is worse than saying "I don't know": rejection of the unknown counts as much
+// as a right answer, and so does reaching the right entry in one tap (answered or offered).
 let threshold = 0.5;
 let best = -Infinity;
 for (const t of grid(0.2, 0.9, 0.01)) {
-  const r = mean(t, 0);
-  const objective = r.top1 + r.rejected;
+  const r = mean(t, SUGGEST_FLOOR);
+  const objective = r.top1 + r.rejected + r.oneTap;
   if (objective > best) [best, threshold] = [objective, t];
 }
 // Suggestions cost a tap, never a wrong answer: the highest floor that keeps one tap near its best.
 const oneTapAt = (s: number) => mean(threshold, s).oneTap;
 const bestTap = oneTapAt(0);
-const suggestThreshold = grid(0, threshold, 0.01).filter((s) => oneTapAt(s) >= bestTap - 0.005).at(-1) ?? 0;
+const suggestThreshold = grid(0, threshold, 0.01).filter((s) => oneTapAt(s) >= bestTap - 0.001).at(-1) ?? 0;
 
 const pct = (x: number) => (Number.isNaN(x) ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)} %`);
 console.log(`Khớp trên ${fit.length} câu (dòng chẵn của ${fitFiles.length} tệp). Kết quả trên câu KHÔNG dùng để khớp:`);
