@@ -301,19 +301,22 @@ export class Matcher {
     const top = ranked.slice(0, CANDIDATES);
     const pairTokens = pairs.map((_, i) => joined[i + 1]);
     const foreignIds = [...words, ...pairs].filter((t) => this.foreignIds.has(t));
-    const unknownForeign = tokens.some((t, i) => this.foreignWords.has(t) || (i > 0 && this.foreignWords.has(joined[i]!)));
-    const { anchors } = this.lexicon;
-    const anchored = tokens.some((t, i) => anchors.has(t) || (i > 0 && anchors.has(joined[i]!))) ? 1 : 0;
+    // Names are looked for in the whole question: "giá vàng" must not lose "vàng" to "vâng".
+    const named = (names: ReadonlySet<string>) => corrected.some((t, i) => names.has(t) || (i > 0 && names.has(`${corrected[i - 1]}_${t}`)));
+    const unknownForeign = named(this.foreignWords);
+    const anchored = named(this.lexicon.anchors) ? 1 : 0;
     const candidates = top.map((c, i) => {
       const single = this.coverage(c.e, words, tokens);
+      const paired = pairs.length > 0 ? this.coverage(c.e, pairs, pairTokens) : { share: single.share, weight: 0 };
       const next = ranked[i + 1]?.bm25 ?? 0;
       return {
         id: this.entryIds[c.e]!,
         bm25: c.bm25,
         coverage: single.share,
-        bigramCoverage: pairs.length > 0 ? this.coverage(c.e, pairs, pairTokens).share : single.share,
+        bigramCoverage: paired.share,
         margin: c.bm25 > 0 ? Math.max(0, (c.bm25 - next) / c.bm25) : 0,
-        evidence: single.weight,
+        // Common words in an uncommon order ("số điện thoại công an xã") are evidence too.
+        evidence: single.weight + paired.weight,
         foreign: unknownForeign || foreignIds.some((t) => this.entryTerms[c.e]!.get(t) !== 1) ? 1 : 0,
         anchored,
       };
