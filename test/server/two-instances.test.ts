@@ -92,7 +92,10 @@ describePg('two server processes on one PostgreSQL database', () => {
     fake.setDefault(OAUTH_PATH, async () => {
       const end = Date.now() + 15_000;
       while (!otherInstanceWaited && Date.now() < end) {
-        if ((await lockWaiters()) > 0) otherInstanceWaited = true;
+        // A run cut short (a server that did not start) closes the pool under this loop.
+        const waiting = await lockWaiters().catch(() => -1);
+        if (waiting < 0) break;
+        if (waiting > 0) otherInstanceWaited = true;
         else await sleep(20);
       }
       return { body: { access_token: NEW.access, refresh_token: NEW.refresh, expires_in: '90000' } };
@@ -111,9 +114,10 @@ describePg('two server processes on one PostgreSQL database', () => {
       ZALO_OAUTH_BASE: fake.baseUrl,
     });
     // Started at the same time.
-    servers = dirs.map((d) => startServerProcess(env(d.dir)));
+    // Two tsx start-ups at once on a busy CI machine can take well over 20 s.
+    servers = dirs.map((d) => startServerProcess(env(d.dir), { startTimeoutMs: 50_000 }));
     bases = await Promise.all(servers.map((s) => s.listening));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -237,7 +241,7 @@ describePg('two server processes on one PostgreSQL database, without STATS_SECRE
     // Started together: the secret is created once even when both race for it.
     servers = dirs.map((d) => startServerProcess({ DATABASE_URL: db.url, DATA_DIR: d.dir, ADMIN_PASSWORD }, { startTimeoutMs: 50_000 }));
     bases = await Promise.all(servers.map((s) => s.listening));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
