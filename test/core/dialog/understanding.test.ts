@@ -154,6 +154,25 @@ describe('personal data removed, question kept', () => {
   });
 });
 
+describe('personal data the scrubber used to miss (issue 12)', () => {
+  it.each([
+    ['em là nguyễn văn an, muốn kích hoạt tài khoản', 'nguyễn văn an'],
+    ['E tên hoa, cho e hỏi tích hợp bhyt', 'hoa,'],
+    ['số 12 ngõ 34 phố Huế, giúp tôi đăng ký tạm trú', 'phố Huế'],
+    ['cháu ở số 12 ngõ 34 phố Huế, kích hoạt không được', 'ngõ 34'],
+    ['mk hoanglan mà không đăng nhập được', 'hoanglan'],
+  ])('%s: nothing of it stored, the question still read', async (text, secret) => {
+    await say('/start');
+    const replies = await say(text);
+    expect(JSON.stringify(replies)).not.toContain(secret);
+    const rows = storage.db.prepare('SELECT * FROM stats_events').all();
+    expect(JSON.stringify(rows)).not.toContain(secret);
+    expect(JSON.stringify(await storage.getConversation(user))).not.toContain(secret);
+    const question = rows.find((r) => (r as { type: string }).type === 'question') as { normalized: string } | undefined;
+    expect(question?.normalized.split(' ').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('context in a walkthrough', () => {
   it('in guide-activate "quen passcode" is the passcode answer at every step', async () => {
     const guide = knowledge.content.byId.get('guide-activate')!;
