@@ -81,7 +81,8 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
 
   const emergency = detectEmergency(wordsOf(raw), knowledge.intents);
-  if (emergency && !emergency.weak) return { ...base, intent: 'emergency', kinds: emergency.kinds, numbers: emergencyNumbers(emergency.kinds) };
+  const urgent = (): Interpretation => ({ ...base, intent: 'emergency', kinds: emergency!.kinds, numbers: emergencyNumbers(emergency!.kinds) });
+  if (emergency && !emergency.weak) return urgent();
 
   const readable = withoutPlaceholders(scrubbed);
   const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
@@ -92,7 +93,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const words = wordsOf(readable);
   const smallTalk = detectSmallTalk(words, knowledge.intents);
   if (smallTalk) return { ...base, intent: 'smalltalk', kind: smallTalk };
-  if (tokens.length === 0) return { ...base, intent: 'empty' };
+  if (tokens.length === 0) return emergency ? urgent() : { ...base, intent: 'empty' };
 
   const { matcher, tuning } = knowledge;
   let match: MatchResult = matcher.matchTokens(tokens);
@@ -105,7 +106,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   }
   // A bare "cứu với" is an emergency unless the rest of the message is a question we answer
   // ("cứu với, quên mật khẩu vneid").
-  if (emergency && !asksAboutVneid(emergency.rest, knowledge)) return { ...base, intent: 'emergency', kinds: emergency.kinds, numbers: emergencyNumbers(emergency.kinds) };
+  if (emergency && !asksAboutVneid(emergency.rest, knowledge)) return urgent();
   if (match.id) return { ...base, intent: 'answer', id: match.id, match };
   const ids = suggestionsOf(match, tuning.suggestThreshold);
   if (ids.length > 0) return { ...base, intent: 'suggest', ids, match };
