@@ -1,6 +1,6 @@
 /**
  * `npm run eval -- FILE.jsonl [FILE.jsonl …] [--misses] [--loo]`: how well the bot understands
- * labelled questions ({"q","accept":[ids]}; an empty accept = out of scope), per file:
+ * labelled questions, each read exactly as the bot reads a first message ({"q","accept":[ids]}; an empty accept = out of scope), per file:
  * - top-1: the bot answers with an accepted entry;
  * - one tap: answered right, or the right entry is among the "Ý bạn là…?" buttons;
  * - out of scope rejected: no answer given;
@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { loadKnowledge } from '../core/knowledge.js';
 import { Matcher } from '../core/match/matcher.js';
 import { miniSearchBaseline } from './lib/baseline.js';
-import { suggestionsOf } from '../core/match/suggest.js';
+import { interpret } from '../core/understand/interpret.js';
+import type { Knowledge } from '../core/knowledge.js';
 
 interface Labelled {
   q: string;
@@ -33,9 +34,16 @@ interface Verdict {
   suggest: readonly string[];
 }
 
-const ask = (matcher: Matcher) => (q: string): Verdict => {
-  const r = matcher.match(q);
-  return { id: r.id, score: r.score, nearest: r.nearest, suggest: suggestionsOf(r, knowledge.tuning) };
+/** The bot's own reading of a first message (emergencies, scrubbing, small talk, matching). */
+const ask = (k: Knowledge) => (q: string): Verdict => {
+  const u = interpret(q, k);
+  const match = 'match' in u ? u.match : undefined;
+  return {
+    id: u.intent === 'answer' ? u.id : null,
+    score: match?.score ?? 0,
+    nearest: match?.nearest ?? null,
+    suggest: u.intent === 'suggest' ? u.ids : [],
+  };
 };
 
 const pct = (a: number, b: number) => (b === 0 ? '   –   ' : `${((100 * a) / b).toFixed(1).padStart(5)} %`);
@@ -68,7 +76,7 @@ function report(title: string, rows: Labelled[], answer: (q: string) => Verdict)
 
 for (const file of files) {
   const rows = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Labelled);
-  report(`Tập ${file} (${rows.length} câu)`, rows, ask(knowledge.matcher));
+  report(`Tập ${file} (${rows.length} câu)`, rows, ask(knowledge));
 }
 
 if (args.includes('--loo') || files.length === 0) {
@@ -80,7 +88,7 @@ if (args.includes('--loo') || files.length === 0) {
       const entries = knowledge.content.entries.map((e) => (e === entry ? { ...e, phrasings: e.phrasings.filter((_, k) => k !== i) } : e));
       const m = new Matcher({ entries, byId: new Map(entries.map((e) => [e.id, e])) }, knowledge.lexicon, knowledge.tuning, { resultCache: 0 });
       rows.push({ q: p, accept: [entry.id] });
-      results.push(ask(m)(p));
+      results.push(ask({ ...knowledge, matcher: m })(p));
     });
   }
   let k = 0;
