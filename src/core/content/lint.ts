@@ -14,7 +14,7 @@ import type { Script } from '../dialog/script.js';
  * content:check, so that the entries being rewritten to these rules do not break everyone's checks.
  * The integrator sets it to true once the content is clean: then every finding is an error (exit 1).
  */
-export const LINT_ERRORS_FAIL = false;
+export const LINT_ERRORS_FAIL = true;
 
 export const SENTENCE_WORDS_MAX = 35;
 /** An entry whose `checked` date is older than this is listed for re-verification. */
