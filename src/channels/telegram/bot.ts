@@ -1,16 +1,32 @@
 /**
  * Telegram adapter (grammY). Translates updates into dialog turns and replies into messages
  * with inline keyboards. The walkthrough logic lives in the core engine, shared by every
- * channel; the one Telegram-only exchange, making a share link, is in share.ts.
+ * channel; @grammyjs/conversations runs the one Telegram-only exchange, making a share link
+ * (share.ts), with its state stored by conversation-storage.ts.
  */
 import { Bot, InlineKeyboard, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
+import { conversations, createConversation, type ConversationFlavor } from '@grammyjs/conversations';
 import type { DialogEngine } from '../../core/dialog/engine.js';
-import { PAYLOAD_PREFIX, type Reply } from '../../core/dialog/reply.js';
+import type { Reply } from '../../core/dialog/reply.js';
 import { pseudonymize } from '../../core/privacy/pseudonym.js';
 import type { Storage } from '../../storage/storage.js';
-import { asTeamCode, ShareFlow } from './share.js';
+import { privateConversationStorage } from './conversation-storage.js';
+import {
+  SHARE_CONVERSATION,
+  SHARE_LABEL,
+  SHARE_PAYLOAD,
+  SHARE_SKIP,
+  SHARE_STORAGE_VERSION,
+  SHARE_TTL_MS,
+  sendShareLink,
+  shareConversation,
+} from './share.js';
+
+export type TelegramContext = ConversationFlavor<Context>;
+/** Key prefix of a waiting conversation's state in the key-value table. */
+export const CONVERSATION_KEY_PREFIX = 'tg-share:';
 
 export interface TelegramBotOptions {
   token: string;
@@ -25,12 +41,6 @@ export interface TelegramBotOptions {
   maxRetries?: number;
 }
 
-export const SHARE_PAYLOAD = `${PAYLOAD_PREFIX}share`;
-const SHARE_SKIP = `${PAYLOAD_PREFIX}share:skip`;
-const SHARE_LABEL = 'Chia sẻ cho người thân';
-const SHARE_PROMPT =
-  'Bạn là tình nguyện viên hoặc thuộc đội hỗ trợ? Gửi mã đội của bạn (chữ và số, ví dụ DOANTN01) để số người bạn giới thiệu được ghi nhận. Nếu không, bấm "Bỏ qua".';
-
 export function keyboard(reply: Reply): InlineKeyboard | undefined {
   if (!reply.buttons?.length) return undefined;
   // One button a row: big tap targets, labels never cut.
@@ -44,16 +54,8 @@ async function send(ctx: Context, replies: Reply[]): Promise<void> {
   }
 }
 
-/** The t.me link a volunteer forwards; with a team code, starts from it are counted for the team. */
-async function sendShareLink(ctx: Context, code?: string): Promise<void> {
-  const link = `https://t.me/${ctx.me.username}?start=${code ? `ref_${code}` : 'share'}`;
-  await ctx.reply(`Gửi đường dẫn này cho người thân, hàng xóm để họ được hướng dẫn dùng VNeID:\n${link}`, {
-    link_preview_options: { is_disabled: true },
-  });
-}
-
-export function createTelegramBot(o: TelegramBotOptions): Bot {
-  const bot = new Bot(o.token, {
+export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
+  const bot = new Bot<TelegramContext>(o.token, {
     ...(o.botInfo ? { botInfo: o.botInfo } : {}),
     client: { apiRoot: o.apiRoot, timeoutSeconds: 15 },
   });
@@ -74,15 +76,33 @@ export function createTelegramBot(o: TelegramBotOptions): Bot {
     }
   });
 
-  const share = new ShareFlow(o.storage);
+  bot.use(
+    conversations<TelegramContext, Context>({
+      storage: {
+        type: 'key',
+        version: SHARE_STORAGE_VERSION,
+        // The pseudonym, never the chat id (grammY's default key).
+        getStorageKey: userKey,
+        adapter: privateConversationStorage(o.storage, { prefix: CONVERSATION_KEY_PREFIX, ttlMs: SHARE_TTL_MS }),
+      },
+      // Conversations get a fresh Api: give it the same retries.
+      plugins: [
+        async (ctx, next) => {
+          ctx.api.config.use(retry);
+          await next();
+        },
+      ],
+    }),
+  );
+  bot.use(createConversation<TelegramContext, Context>(shareConversation, SHARE_CONVERSATION));
+
   bot.callbackQuery(SHARE_PAYLOAD, async (ctx) => {
     await ctx.answerCallbackQuery();
-    await share.begin(userKey(ctx));
-    await ctx.reply(SHARE_PROMPT, { reply_markup: new InlineKeyboard().text('Bỏ qua', SHARE_SKIP) });
+    await ctx.conversation.enter(SHARE_CONVERSATION);
   });
+  // "Bỏ qua": the plain link (a waiting exchange has ended and let the tap through, share.ts).
   bot.callbackQuery(SHARE_SKIP, async (ctx) => {
     await ctx.answerCallbackQuery();
-    await share.end(userKey(ctx));
     await sendShareLink(ctx);
   });
 
@@ -93,9 +113,6 @@ export function createTelegramBot(o: TelegramBotOptions): Bot {
   });
 
   bot.on('message:text', async (ctx) => {
-    // A team code while a share is pending; anything else (a question) is answered as usual.
-    const code = asTeamCode(ctx.message.text);
-    if (code && (await share.end(userKey(ctx)))) return sendShareLink(ctx, code);
     const replies = await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), text: ctx.message.text });
     // After the greeting, volunteers can make a share link.
     if (/^\/start\b/.test(ctx.message.text) && replies[0] && !replies[0].buttons) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTelegram, callbackUpdate, stickerUpdate, textUpdate } from '../../helpers/telegram-fake.js';
 import { makeApp, type TestApp } from '../../helpers/app.js';
 import { SqliteStorage } from '../../../src/storage/sqlite.js';
-import { SHARE_TTL_MS } from '../../../src/channels/telegram/share.js';
+import { SHARE_STORAGE_VERSION, SHARE_TTL_MS } from '../../../src/channels/telegram/share.js';
 
 const TOKEN = '123456789:TEST-token_abcdefghijklmnopqrstuv';
 const SECRET = 'telegram-webhook-secret-0123';
@@ -120,25 +120,35 @@ describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
   const kvRows = () => t.storage.db.prepare('SELECT key, value FROM kv').all() as Array<{ key: string; value: string }>;
   const shareRows = () => kvRows().filter((r) => r.key.startsWith('tg-share:'));
   const links = () => fake.sent().filter((c) => String(c.body.text).includes('https://t.me/'));
+  /** What Telegram tells about the volunteer: none of it may reach the database. */
+  const PERSONAL = { first_name: 'Bích Ngọc', last_name: 'Trần', username: 'bichngoc_share', language_code: 'kk', chat_instance: '-7301928374650192837' };
   /** A button press from a user with a name and a username, as Telegram sends it. */
   const pressShare = () => {
     const u = callbackUpdate(VOLUNTEER, '#vg:share');
-    u.callback_query.from = { ...u.callback_query.from, first_name: 'Bích Ngọc', last_name: 'Trần', username: 'bichngoc_share' } as typeof u.callback_query.from;
+    const { first_name, last_name, username, language_code, chat_instance } = PERSONAL;
+    u.callback_query.from = { ...u.callback_query.from, first_name, last_name, username, language_code } as typeof u.callback_query.from;
+    u.callback_query.message.chat = { ...u.callback_query.message.chat, first_name, last_name, username } as typeof u.callback_query.message.chat;
+    u.callback_query.chat_instance = chat_instance;
     return post(u);
   };
+  /** The stored conversation state, with its expiry. */
+  const storedShare = () => JSON.parse(shareRows()[0]!.value) as { expiresAt: number; state: { version: unknown[] } };
 
-  it('while waiting for the team code, stores a step and an expiry under the pseudonymous key, nothing else', async () => {
+  it('while waiting for the team code, stores the conversation under the pseudonymous key with an expiry, and no id, name or username', async () => {
     expect((await pressShare()).statusCode).toBe(200);
     expect(fake.sent().at(-1)!.body.text).toContain('mã đội');
+    expect(fake.sent().at(-1)!.body.chat_id).toBe(VOLUNTEER);
     const rows = shareRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.key).toMatch(/^tg-share:[0-9a-f]{32}$/);
-    const value = JSON.parse(rows[0]!.value) as Record<string, unknown>;
-    expect(Object.keys(value).sort()).toEqual(['expiresAt', 'step']);
+    const value = storedShare();
+    expect(Object.keys(value).sort()).toEqual(['expiresAt', 'state']);
+    expect(value.state.version).toEqual([0, SHARE_STORAGE_VERSION]);
     expect(value.expiresAt).toBeGreaterThan(Date.now());
     expect(value.expiresAt).toBeLessThanOrEqual(Date.now() + SHARE_TTL_MS);
     const everything = JSON.stringify(kvRows());
-    for (const personal of [String(VOLUNTEER), 'Bích Ngọc', 'Trần', 'bichngoc_share']) expect(everything).not.toContain(personal);
+    for (const personal of [String(VOLUNTEER), ...Object.values(PERSONAL)]) expect(everything).not.toContain(personal);
+    for (const field of Object.keys(PERSONAL)) expect(rows[0]!.value).not.toContain(`"${field}"`);
     // Nothing is written the way the old conversations plugin did.
     expect(kvRows().filter((r) => r.key.startsWith('tg-conv:'))).toEqual([]);
   });
@@ -148,6 +158,9 @@ describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
     await post(textUpdate(VOLUNTEER, 'tích hợp bhyt thế nào'));
     expect(links()).toEqual([]);
     expect(fake.sent().at(-1)!.body.text).toContain('BHYT');
+    expect(fake.sent().at(-1)!.body.chat_id).toBe(VOLUNTEER);
+    // The question ended the exchange: nothing is kept, a code typed now is not taken.
+    expect(shareRows()).toEqual([]);
     // One-word questions are not codes either.
     fake.clear();
     await post(textUpdate(VOLUNTEER, 'vneid'));
@@ -159,13 +172,16 @@ describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
     await pressShare();
     fake.clear();
     await post(textUpdate(VOLUNTEER, '0912345678'));
+    expect(shareRows()).toEqual([]);
+    await pressShare();
     await post(textUpdate(VOLUNTEER, 'A079203001299'));
     expect(links()).toEqual([]);
+    expect(JSON.stringify(kvRows())).not.toContain('0912345678');
   });
 
   it('a code arriving after the wait expired is not taken (and the state is removed)', async () => {
     await pressShare();
-    const expired = JSON.stringify({ step: 'team-code', expiresAt: Date.now() - 1 });
+    const expired = JSON.stringify({ ...storedShare(), expiresAt: Date.now() - 1 });
     t.storage.db.prepare("UPDATE kv SET value = ? WHERE key LIKE 'tg-share:%'").run(expired);
     fake.clear();
     await post(textUpdate(VOLUNTEER, 'DOI-05'));
@@ -179,12 +195,16 @@ describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
     fake.clear();
     await post(callbackUpdate(VOLUNTEER, '#vg:share:skip'));
     expect(links().map((c) => c.body.text)).toEqual([expect.stringContaining('https://t.me/vneid_test_bot?start=share')]);
+    expect(fake.sent('answerCallbackQuery')).toHaveLength(1);
     expect(shareRows()).toEqual([]);
 
     await pressShare();
     fake.clear();
     await post(textUpdate(VOLUNTEER, 'DOANTN01'));
-    expect(links().map((c) => c.body.text)).toEqual([expect.stringContaining('https://t.me/vneid_test_bot?start=ref_DOANTN01')]);
+    // The conversation is replayed from its stored (blanked) state: the prompt is not sent
+    // again, and the link goes to the real chat, not to the blanked id.
+    expect(fake.sent().map((c) => c.body.text)).toEqual([expect.stringContaining('https://t.me/vneid_test_bot?start=ref_DOANTN01')]);
+    expect(fake.sent()[0]!.body.chat_id).toBe(VOLUNTEER);
     expect(shareRows()).toEqual([]);
     fake.clear();
     await post(textUpdate(VOLUNTEER, 'DOANTN01'));
