@@ -154,6 +154,8 @@ describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
   });
 
   it('a question typed instead of a code is answered, no link is sent', async () => {
+    await pressShare();
+    expect(shareRows()).toHaveLength(1);
     fake.clear();
     await post(textUpdate(VOLUNTEER, 'tích hợp bhyt thế nào'));
     expect(links()).toEqual([]);
