@@ -239,12 +239,12 @@ export class Matcher {
    * How much of the question (weighted by term specificity) an entry's vocabulary explains:
    * the share, and the explained weight itself in units of the rarest word.
    */
-  private coverage(entry: number, terms: readonly number[], tokens: ReadonlyArray<string | undefined>): { share: number; weight: number } {
+  private coverage(entry: number, terms: readonly number[], weights: readonly number[]): { share: number; weight: number } {
     const vocab = this.entryTerms[entry]!;
     let total = 0;
     let covered = 0;
     terms.forEach((t, i) => {
-      const w = this.weightOf(t, tokens[i]);
+      const w = weights[i]!;
       total += w;
       // Another service's name counts against every entry, even one that mentions it in passing.
       if (!this.foreignIds.has(t)) covered += w * (vocab.get(t) ?? 0);
@@ -299,15 +299,22 @@ export class Matcher {
     }
     ranked.sort((a, b) => b.bm25 - a.bm25);
     const top = ranked.slice(0, CANDIDATES);
-    const pairTokens = pairs.map((_, i) => joined[i + 1]);
+    const wordWeights = words.map((t, i) => this.weightOf(t, tokens[i]));
+    // A pair never seen, of two words we know ("khẩu cách"), says little: it weighs like the
+    // commoner of its words. A pair with an unknown word weighs like an unknown word.
+    const pairWeights = pairs.map((t, i) =>
+      !this.idf.has(t) && words[i] !== UNKNOWN && words[i + 1] !== UNKNOWN && !this.foreignWords.has(joined[i + 1]!)
+        ? Math.min(wordWeights[i]!, wordWeights[i + 1]!)
+        : this.weightOf(t, joined[i + 1]),
+    );
     const foreignIds = [...words, ...pairs].filter((t) => this.foreignIds.has(t));
     // Names are looked for in the whole question: "giá vàng" must not lose "vàng" to "vâng".
     const named = (names: ReadonlySet<string>) => corrected.some((t, i) => names.has(t) || (i > 0 && names.has(`${corrected[i - 1]}_${t}`)));
     const unknownForeign = named(this.foreignWords);
     const anchored = named(this.lexicon.anchors) ? 1 : 0;
     const candidates = top.map((c, i) => {
-      const single = this.coverage(c.e, words, tokens);
-      const paired = pairs.length > 0 ? this.coverage(c.e, pairs, pairTokens) : { share: single.share, weight: 0 };
+      const single = this.coverage(c.e, words, wordWeights);
+      const paired = pairs.length > 0 ? this.coverage(c.e, pairs, pairWeights) : { share: single.share, weight: 0 };
       const next = ranked[i + 1]?.bm25 ?? 0;
       return {
         id: this.entryIds[c.e]!,
