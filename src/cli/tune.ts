@@ -2,10 +2,11 @@
  * `npm run tune [-- FILE.jsonl …]`: fits the confidence model of content/matcher.yaml.
  *
  * The confidence is a logistic model over named features of the best-ranked entry (coverage,
- * pairs covered, margin, evidence, another service named). It is fitted on HALF of each labelled
- * file (even lines) and reported on the other half (odd lines) and on files never fitted
- * (../shared/eval), so the numbers printed are numbers on questions the model did not see.
- * Each file weighs the same, whatever its length. Prints the settings to copy into matcher.yaml.
+ * pairs covered, margin, evidence, another service named, VNeID named). Its
+ * numbers are measured by two-fold cross-validation over the labelled fixture files (each half
+ * predicted by the model fitted on the other half) and on files never fitted (../shared/eval).
+ * Each file weighs the same, whatever its length. The settings printed, fitted on every line of
+ * the fixture files, go into content/matcher.yaml.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadKnowledge } from '../core/knowledge.js';
@@ -45,43 +46,28 @@ const sample = (rows: Labelled[], file: number): Sample[] =>
   });
 
 const fitFiles = args.length > 0 ? args : FITTED;
-const fit = fitFiles.flatMap((f, i) => sample(read(f).filter((_, k) => k % 2 === 0), i));
-const reports = [
-  ...fitFiles.map((f, i) => ({ name: `${f.split('/').pop()} (dòng lẻ)`, rows: sample(read(f).filter((_, k) => k % 2 === 1), i) })),
-  ...REPORTED_ONLY.map((f, i) => ({ name: `${f.split('/').pop()} (không dùng để khớp)`, rows: sample(read(f), 100 + i) })),
-];
+const lines = fitFiles.map((f, i) => sample(read(f), i));
+const half = (k: 0 | 1) => lines.flatMap((rows) => rows.filter((_, n) => n % 2 === k));
+const neverFitted = REPORTED_ONLY.map((f, i) => ({ name: f.split('/').pop()!, rows: sample(read(f), 100 + i) }));
 
-// Logistic regression by gradient descent; the target is "the best-ranked entry is right".
 const right = (s: Sample) => (s.top && s.accept.includes(s.top.id) ? 1 : 0);
-const perFile = new Map<number, number>();
-for (const s of fit) perFile.set(s.file, (perFile.get(s.file) ?? 0) + 1);
-const weightOf = (s: Sample) => 1 / perFile.get(s.file)!;
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-let bias = 0;
-let w: number[] = CONFIDENCE_FEATURES.map(() => 0);
 const L2 = 0.001;
-for (let it = 0; it < 5000; it++) {
-  let gb = 0;
-  const g = w.map(() => 0);
-  let total = 0;
-  for (const s of fit) {
-    if (!s.top) continue;
-    const e = (sigmoid(bias + s.x.reduce((z, v, i) => z + v * w[i]!, 0)) - right(s)) * weightOf(s);
-    total += weightOf(s);
-    gb += e;
-    s.x.forEach((v, i) => (g[i]! += e * v));
-  }
-  bias -= (1.0 * gb) / total;
-  w = w.map((v, i) => v - (1.0 * g[i]!) / total - L2 * v);
-}
-const model = { bias, ...Object.fromEntries(CONFIDENCE_FEATURES.map((n, i) => [n, w[i]!])) } as Tuning['confidence'];
-const prob = (s: Sample) => (s.top ? sigmoid(bias + s.x.reduce((z, v, i) => z + v * w[i]!, 0)) : 0);
 
+interface Fitted {
+  model: Tuning['confidence'];
+  threshold: number;
+  suggestThreshold: number;
+}
 interface Rates { top1: number; oneTap: number; rejected: number }
-function rates(rows: Sample[], threshold: number, suggest: number): Rates {
+
+const probability = (m: Tuning['confidence'], s: Sample) =>
+  s.top ? sigmoid(m.bias + CONFIDENCE_FEATURES.reduce((z, name, i) => z + m[name] * s.x[i]!, 0)) : 0;
+
+function rates(m: Fitted, rows: readonly Sample[], threshold = m.threshold, suggest = m.suggestThreshold): Rates {
   let top1 = 0, oneTap = 0, inN = 0, rejected = 0, outN = 0;
   for (const s of rows) {
-    const p = prob(s);
+    const p = probability(m.model, s);
     if (s.accept.length > 0) {
       inN++;
       const ok = p >= threshold && right(s) === 1;
@@ -95,40 +81,81 @@ function rates(rows: Sample[], threshold: number, suggest: number): Rates {
   }
   return { top1: inN ? top1 / inN : NaN, oneTap: inN ? oneTap / inN : NaN, rejected: outN ? rejected / outN : NaN };
 }
-// Per-file means: a long file must not decide alone.
-function mean(threshold: number, suggest: number): Rates {
-  const byFile = [...perFile.keys()].map((f) => rates(fit.filter((s) => s.file === f), threshold, suggest));
+
+/** Per-file means: a long file must not decide alone. */
+function meanRates(m: Fitted, rows: readonly Sample[], threshold?: number, suggest?: number): Rates {
+  const files = [...new Set(rows.map((s) => s.file))];
+  const byFile = files.map((f) => rates(m, rows.filter((s) => s.file === f), threshold, suggest));
   const avg = (k: keyof Rates) => {
     const v = byFile.map((r) => r[k]).filter((x) => !Number.isNaN(x));
     return v.reduce((a, b) => a + b, 0) / v.length;
   };
   return { top1: avg('top1'), oneTap: avg('oneTap'), rejected: avg('rejected') };
 }
+
 /** While choosing the threshold, suggestions are offered down to this confidence. */
 const SUGGEST_FLOOR = 0.03;
 const grid = (from: number, to: number, step: number) => Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => +(from + i * step).toFixed(3));
-// Answering right counts most; rejecting the unknown next (a wrong answer is worse than "I do not
-// know"); reaching the right entry in one tap (answered or offered as a button) counts too.
-let threshold = 0.5;
-let best = -Infinity;
-for (const t of grid(0.2, 0.9, 0.01)) {
-  const r = mean(t, SUGGEST_FLOOR);
-  const objective = 2 * r.top1 + 1.5 * r.rejected + r.oneTap;
-  if (objective > best) [best, threshold] = [objective, t];
-}
-// Suggestions cost a tap, never a wrong answer: the highest floor that keeps one tap near its best.
-const oneTapAt = (s: number) => mean(threshold, s).oneTap;
-const bestTap = oneTapAt(0);
-const suggestThreshold = grid(0, threshold, 0.01).filter((s) => oneTapAt(s) >= bestTap - 0.001).at(-1) ?? 0;
 
-const pct = (x: number) => (Number.isNaN(x) ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)} %`);
-const onFit = mean(threshold, suggestThreshold);
-console.log(`Khớp trên ${fit.length} câu (dòng chẵn của ${fitFiles.length} tệp): đúng top-1 ${pct(onFit.top1)} · một chạm ${pct(onFit.oneTap)} · từ chối ${pct(onFit.rejected)} (trung bình các tệp).`);
-console.log(`Kết quả trên câu KHÔNG dùng để khớp:`);
-for (const r of reports) {
-  const x = rates(r.rows, threshold, suggestThreshold);
-  console.log(`  ${r.name.padEnd(48)} đúng top-1 ${pct(x.top1)} · một chạm ${pct(x.oneTap)} · từ chối ngoài phạm vi ${pct(x.rejected)}`);
+/** Logistic regression by gradient descent (target: "the best-ranked entry is right"), then the thresholds. */
+function fit(rows: readonly Sample[]): Fitted {
+  const perFile = new Map<number, number>();
+  for (const s of rows) perFile.set(s.file, (perFile.get(s.file) ?? 0) + 1);
+  const weightOf = (s: Sample) => 1 / perFile.get(s.file)!;
+  let bias = 0;
+  let w: number[] = CONFIDENCE_FEATURES.map(() => 0);
+  for (let it = 0; it < 5000; it++) {
+    let gb = 0;
+    const g = w.map(() => 0);
+    let total = 0;
+    for (const s of rows) {
+      if (!s.top) continue;
+      const e = (sigmoid(bias + s.x.reduce((z, v, i) => z + v * w[i]!, 0)) - right(s)) * weightOf(s);
+      total += weightOf(s);
+      gb += e;
+      s.x.forEach((v, i) => (g[i]! += e * v));
+    }
+    bias -= gb / total;
+    w = w.map((v, i) => v - g[i]! / total - L2 * v);
+  }
+  const m: Fitted = { model: { bias, ...Object.fromEntries(CONFIDENCE_FEATURES.map((n, i) => [n, w[i]!])) } as Tuning['confidence'], threshold: 0.5, suggestThreshold: 0 };
+  // Answering right counts most; rejecting the unknown next (a wrong answer is worse than "I do
+  // not know"); reaching the right entry in one tap (answered or offered as a button) counts too.
+  let best = -Infinity;
+  for (const t of grid(0.2, 0.9, 0.01)) {
+    const r = meanRates(m, rows, t, SUGGEST_FLOOR);
+    const objective = 2 * r.top1 + 1.5 * r.rejected + r.oneTap;
+    if (objective > best) [best, m.threshold] = [objective, t];
+  }
+  // Suggestions cost a tap, never a wrong answer: the highest floor that keeps one tap at its best.
+  const oneTapAt = (floor: number) => meanRates(m, rows, m.threshold, floor).oneTap;
+  const bestTap = oneTapAt(0);
+  m.suggestThreshold = grid(0, m.threshold, 0.01).filter((floor) => oneTapAt(floor) >= bestTap - 0.001).at(-1) ?? 0;
+  return m;
 }
+
+// Two-fold cross-validation: each half is predicted by the model fitted on the other half, so
+// every number below is on questions the model did not see. The settings printed at the end are
+// fitted on all lines.
+const folds = [fit(half(0)), fit(half(1))];
+const pct = (x: number) => (Number.isNaN(x) ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)} %`);
+const row = (name: string, r: Rates) => console.log(`  ${name.padEnd(36)} đúng top-1 ${pct(r.top1)} · một chạm ${pct(r.oneTap)} · từ chối ngoài phạm vi ${pct(r.rejected)}`);
+console.log('Kiểm định chéo 2 phần (mỗi câu được đoán bởi mô hình khớp trên nửa kia):');
+fitFiles.forEach((f, i) => {
+  const odd = lines[i]!.filter((_, n) => n % 2 === 1);
+  const even = lines[i]!.filter((_, n) => n % 2 === 0);
+  const a = rates(folds[0]!, odd);
+  const b = rates(folds[1]!, even);
+  const mix = (k: keyof Rates) => {
+    const inOdd = odd.filter((s) => (k === 'rejected' ? s.accept.length === 0 : s.accept.length > 0)).length;
+    const inEven = even.filter((s) => (k === 'rejected' ? s.accept.length === 0 : s.accept.length > 0)).length;
+    return inOdd + inEven === 0 ? NaN : ((Number.isNaN(a[k]) ? 0 : a[k] * inOdd) + (Number.isNaN(b[k]) ? 0 : b[k] * inEven)) / (inOdd + inEven);
+  };
+  row(f.split('/').pop()!, { top1: mix('top1'), oneTap: mix('oneTap'), rejected: mix('rejected') });
+});
+const final = fit(lines.flat());
+console.log('Tệp không bao giờ dùng để khớp (mô hình khớp trên mọi dòng):');
+for (const r of neverFitted) row(r.name, rates(final, r.rows));
 const round = (x: number) => Math.round(x * 100) / 100;
-console.log(`\nChép vào content/matcher.yaml:\nthreshold: ${threshold}\nsuggestThreshold: ${suggestThreshold}\nconfidence:`);
-for (const [k, v] of Object.entries(model)) console.log(`  ${k}: ${round(v)}`);
+console.log(`\nChép vào content/matcher.yaml:\nthreshold: ${final.threshold}\nsuggestThreshold: ${final.suggestThreshold}\nconfidence:`);
+for (const [k, v] of Object.entries(final.model)) console.log(`  ${k}: ${round(v)}`);
