@@ -123,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       content: deps.knowledge.content,
       cookieSecret: deps.secret,
       communeName: config.COMMUNE_NAME,
+      storage: deps.storage,
+      secureCookie: config.PUBLIC_URL?.startsWith('https://') ?? false,
     });
   } else {
     app.log.warn('ADMIN_PASSWORD chưa đặt: trang thống kê /admin đang tắt');
@@ -140,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       storage: deps.storage,
       secret: deps.secret,
       counters: telegram,
+      ...(deps.sink ? { sink: deps.sink } : {}),
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
       ...(deps.telegramTimeoutMs !== undefined ? { timeoutMs: deps.telegramTimeoutMs } : {}),

@@ -1,7 +1,8 @@
 /**
- * Admin sessions without server state: an HMAC-signed cookie `<expiry>.<nonce>.<signature>`.
- * The signing key depends on the password, so changing ADMIN_PASSWORD ends every session.
- * The CSRF token of a session is derived from its nonce (nothing to store either).
+ * Admin session cookies: HMAC-signed `<expiry>.<nonce>.<signature>`. The signing key depends on
+ * the password, so changing ADMIN_PASSWORD ends every session. The CSRF token of a session is
+ * derived from its nonce; its id (a hash of the nonce) is what session-registry.ts keeps open
+ * until logout.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -22,6 +23,8 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 export interface Session {
+  /** Names the session in the registry of open sessions; reveals nothing of the cookie. */
+  id: string;
   exp: number;
   csrf: string;
 }
@@ -42,10 +45,14 @@ export class SessionSigner {
     return createHmac('sha256', this.key).update(`csrf\0${nonce}`).digest('base64url');
   }
 
+  private idOf(payload: string): string {
+    return createHmac('sha256', this.key).update(`id\0${payload}`).digest('base64url');
+  }
+
   issue(now: number, ttlMs: number): { token: string; session: Session } {
     const exp = now + ttlMs;
     const payload = `${exp}.${randomBytes(18).toString('base64url')}`;
-    return { token: `${payload}.${this.sign(payload)}`, session: { exp, csrf: this.csrfOf(payload) } };
+    return { token: `${payload}.${this.sign(payload)}`, session: { id: this.idOf(payload), exp, csrf: this.csrfOf(payload) } };
   }
 
   verify(token: string | undefined, now: number): Session | null {
@@ -56,7 +63,7 @@ export class SessionSigner {
     if (!safeEqual(this.sign(payload), m[3]!)) return null;
     const exp = Number(m[1]);
     if (!(exp > now)) return null;
-    return { exp, csrf: this.csrfOf(payload) };
+    return { id: this.idOf(payload), exp, csrf: this.csrfOf(payload) };
   }
 
   csrfMatches(session: Session, given: unknown): boolean {

@@ -1,10 +1,13 @@
 /**
- * A failure budget for the admin login shared by every client. The per-IP limit alone stops
- * one address; but behind a proxy trusted too widely (TRUST_PROXY=true) every guess can claim
- * a new address in X-Forwarded-For, and a botnet has many. There is one password, so the
- * account's own budget is this global one: past `maxFailures` wrong passwords within `windowMs`
- * the login closes for `lockoutMs`, for everyone, and no password is checked meanwhile (a
- * guess during the lock-out teaches nothing).
+ * A failure budget for the admin login, whatever address the guesses claim. The per-IP limit
+ * alone stops one address; but behind a proxy trusted too widely (TRUST_PROXY=true) every guess
+ * can claim a new address in X-Forwarded-For, and a botnet has many. Past `maxFailures` wrong
+ * passwords within `windowMs` the login closes for `lockoutMs`, and no password is checked
+ * meanwhile (a guess during the lock-out teaches nothing).
+ *
+ * The plugin keeps one budget per account and one for all accounts together (LoginGuards
+ * below). Today there is one account (the ADMIN_PASSWORD user), so its budget closes first and
+ * the global one is the ceiling that stays when more accounts come.
  *
  * The price is that an attacker can keep officials out while attacking; they wait and the log
  * says why. In memory, per instance: n instances allow n budgets, still a few dozen guesses an
@@ -46,5 +49,35 @@ export class LoginGuard {
     this.failures = [];
     this.lockedUntil = now + this.lockoutMs;
     return true;
+  }
+}
+
+/** One budget per account plus a looser one over all accounts; a login is open when both are. */
+export class LoginGuards {
+  private readonly perAccount = new Map<string, LoginGuard>();
+  private readonly all: LoginGuard;
+
+  constructor(
+    private readonly accountOptions: LoginGuardOptions = {},
+    globalOptions: LoginGuardOptions = {},
+  ) {
+    this.all = new LoginGuard({ maxFailures: 30, ...globalOptions });
+  }
+
+  private account(name: string): LoginGuard {
+    let g = this.perAccount.get(name);
+    if (!g) this.perAccount.set(name, (g = new LoginGuard(this.accountOptions)));
+    return g;
+  }
+
+  lockedFor(account: string, now: number): number {
+    return Math.max(this.all.lockedFor(now), this.perAccount.get(account)?.lockedFor(now) ?? 0);
+  }
+
+  /** Records a wrong password for `account`; says which budget, if any, it closed. */
+  recordFailure(account: string, now: number): 'account' | 'global' | undefined {
+    const accountClosed = this.account(account).recordFailure(now);
+    const globalClosed = this.all.recordFailure(now);
+    return accountClosed ? 'account' : globalClosed ? 'global' : undefined;
   }
 }

@@ -11,7 +11,9 @@ import rateLimit from '@fastify/rate-limit';
 import type { ContentBase } from '../../core/content/loader.js';
 import { dayRange, formatDay, type StatsRange, type StatsStore } from '../../core/stats/store.js';
 import { passwordMatches, sameOrigin, SESSION_COOKIE, SessionSigner, type Session } from './auth.js';
-import { LoginGuard, type LoginGuardOptions } from './login-guard.js';
+import { LoginGuards, type LoginGuardOptions } from './login-guard.js';
+import { AdminSessionRegistry } from './session-registry.js';
+import type { Storage } from '../../storage/storage.js';
 import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
 import { toCsv } from './csv.js';
 import { html, type SafeHtml } from './html.js';
@@ -29,8 +31,14 @@ export interface AdminPluginOptions {
   communeName?: string;
   /** Login attempts per IP per minute (default 5; the next one gets 429). */
   loginAttemptsPerMinute?: number;
-  /** Wrong passwords from all clients together before the login closes for a while (login-guard.ts). */
+  /** Wrong passwords for the account, from all clients together, before its login closes for a while (login-guard.ts). */
   loginGuard?: LoginGuardOptions;
+  /** The same over all accounts together (default 30 wrong passwords in 15 minutes). */
+  globalLoginGuard?: LoginGuardOptions;
+  /** Keeps the open sessions (shared by every instance), so that logout ends a session everywhere. */
+  storage: Pick<Storage, 'getValue' | 'setValue' | 'withLock'>;
+  /** Always mark the cookie Secure (PUBLIC_URL is https), also when the request's protocol is not known to be https. */
+  secureCookie?: boolean;
   /** Session lifetime (default 8 hours: one working day). */
   sessionTtlMs?: number;
   /** Default date range when none is given (default 30 days up to today). */
@@ -61,7 +69,15 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   const now = o.now ?? Date.now;
   const ttlMs = o.sessionTtlMs ?? 8 * 3600_000;
   const signer = new SessionSigner(o.cookieSecret, o.password);
-  const guard = new LoginGuard(o.loginGuard);
+  const guards = new LoginGuards(o.loginGuard, o.globalLoginGuard);
+  const registry = new AdminSessionRegistry(o.storage);
+  // One password, one account. Named so that the per-account budget has a key when more come.
+  const ACCOUNT = 'admin';
+  /** A validly signed cookie of a session that was not logged out since. */
+  const openSession = async (token: string | undefined): Promise<Session | null> => {
+    const session = signer.verify(token, now());
+    return session && (await registry.isOpen(session.id, now())) ? session : null;
+  };
   const sessions = new WeakMap<FastifyRequest, Session>();
   const loginOpts = (extra: { error?: string; next?: string }) => ({ ...extra, ...(o.communeName ? { communeName: o.communeName } : {}) });
   const defaultDays = o.defaultDays ?? 30;
@@ -80,7 +96,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   app.addHook('onRequest', async (req, res) => {
     const route = req.routeOptions.url ?? '';
     if (PUBLIC_ROUTES.has(route)) return;
-    const session = signer.verify(req.cookies[SESSION_COOKIE], now());
+    const session = await openSession(req.cookies[SESSION_COOKIE]);
     if (session) {
       sessions.set(req, session);
       return;
@@ -117,13 +133,15 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
 
   // ——— login / logout ———
 
-  // HttpOnly + SameSite=Strict: no script reads it, no other site sends it; Secure behind https.
+  // HttpOnly + SameSite=Strict: no script reads it, no other site sends it. Secure when the
+  // request came over https (directly, or as a trusted proxy says) or PUBLIC_URL is https: a
+  // proxy that TRUST_PROXY does not name still serves the public over https.
   const cookieOptions = (req: FastifyRequest, maxAge: number) =>
-    ({ path: BASE, maxAge, httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https' }) as const;
+    ({ path: BASE, maxAge, httpOnly: true, sameSite: 'strict', secure: o.secureCookie === true || req.protocol === 'https' }) as const;
 
   app.get(`${BASE}/login`, async (req, res) => {
     const next = safeNext((req.query as Record<string, unknown>).next);
-    if (signer.verify(req.cookies[SESSION_COOKIE], now())) return res.redirect(next, 303);
+    if (await openSession(req.cookies[SESSION_COOKIE])) return res.redirect(next, 303);
     return res.type('text/html; charset=utf-8').send(loginPage(loginOpts({ next })));
   });
 
@@ -146,7 +164,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       const next = safeNext(body.next);
       // Closed for everyone after too many wrong passwords: checked before the password, so a
       // guess made now is worth nothing, whatever address it claims.
-      const locked = guard.lockedFor(now());
+      const locked = guards.lockedFor(ACCOUNT, now());
       if (locked > 0) {
         const minutes = Math.ceil(locked / 60_000);
         return res
@@ -157,10 +175,12 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       }
       if (!passwordMatches(body.password, o.password)) {
         req.log.warn({ admin: 'login-failed' }, 'admin login failed');
-        if (guard.recordFailure(now())) req.log.error({ admin: 'login-locked' }, 'admin login locked: too many wrong passwords from all clients');
+        const closed = guards.recordFailure(ACCOUNT, now());
+        if (closed) req.log.error({ admin: 'login-locked', budget: closed }, `admin login locked: too many wrong passwords (${closed === 'account' ? 'for the account' : 'over all accounts'}) from all clients`);
         return res.code(401).type('text/html; charset=utf-8').send(loginPage(loginOpts({ error: 'Mật khẩu không đúng.', next })));
       }
-      const { token } = signer.issue(now(), ttlMs);
+      const { token, session } = signer.issue(now(), ttlMs);
+      await registry.open(session.id, session.exp, now());
       req.log.info({ admin: 'login' }, 'admin login');
       return res.setCookie(SESSION_COOKIE, token, cookieOptions(req, Math.floor(ttlMs / 1000))).redirect(next, 303);
     },
@@ -172,6 +192,9 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     if (!sameOrigin(req.headers, req.host) || !signer.csrfMatches(session, body.csrf)) {
       return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF).', { href: BASE, label: 'Về trang tổng quan' }));
     }
+    // Ended here, not only in this browser: a copy of the cookie is worth nothing from now on.
+    await registry.close(session.id, now());
+    req.log.info({ admin: 'logout' }, 'admin logout');
     return res.clearCookie(SESSION_COOKIE, cookieOptions(req, 0)).redirect(`${BASE}/login`, 303);
   });
 

@@ -99,3 +99,30 @@ describe('global login budget (LoginGuard through the admin plugin)', () => {
     expect((await attempt(PASSWORD)).statusCode).toBe(303);
   });
 });
+
+describe('per-account and global budgets', () => {
+  const wrong = (app: AdminTestApp['app'], i: number, password = 'sai') =>
+    app.inject({
+      method: 'POST',
+      url: '/admin/login',
+      remoteAddress: `10.2.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ password }).toString(),
+    });
+
+  it('the account budget closes its login whatever addresses the guesses come from', async () => {
+    admin = await buildAdminTestApp({ options: { loginAttemptsPerMinute: 1000, loginGuard: { maxFailures: 4 }, globalLoginGuard: { maxFailures: 1000 } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await wrong(admin.app, i)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    expect((await wrong(admin.app, 99, PASSWORD)).statusCode).toBe(429);
+  });
+
+  it('the global budget closes the login on its own, when it is the tighter one', async () => {
+    admin = await buildAdminTestApp({ options: { loginAttemptsPerMinute: 1000, loginGuard: { maxFailures: 1000 }, globalLoginGuard: { maxFailures: 3 } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await wrong(admin.app, i)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    expect((await wrong(admin.app, 99, PASSWORD)).statusCode).toBe(429);
+  });
+});
