@@ -105,6 +105,8 @@ describe('the project content (issue 10 examples)', () => {
     ['Tài khoản VNeID bị khóa trong những trường hợp nào?', 'faq-lock-account'],
     ["Giao diện báo 'Gửi mã OTP thành công' nhưng không có tin nhắn nào đến", 'faq-otp'],
     ['số điện thoại của công an xã là bao nhiêu', 'faq-contact'],
+    // The number is personal data: scrubbed by the bot, weightless to the matcher either way.
+    ['ma otp la 482913 nhap vao dau', 'faq-otp'],
   ])('%s → %s', (q, id) => {
     expect(knowledge.matcher.match(q).id).toBe(id);
   });
