@@ -13,6 +13,7 @@ import { nullSink, type EventSink } from '../core/stats/events.js';
 import type { StatsStore } from '../core/stats/store.js';
 import { StatsSink } from '../core/stats/sink.js';
 import { scheduleStatsRetention } from '../core/stats/retention.js';
+import { scheduleProcessedPruning } from '../storage/processed-pruning.js';
 import { openStorage } from '../storage/open.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { SqliteStatsStore } from '../storage/sqlite-stats.js';
@@ -59,6 +60,9 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     onPurged: (n) => n > 0 && logger.info({ deleted: n }, 'đã xóa thống kê cũ'),
     onError: (err) => logger.error({ err }, 'xóa thống kê cũ thất bại'),
   });
+  const stopPruning = scheduleProcessedPruning(storage, {
+    onError: (err) => logger.error({ err }, 'xóa dấu cập nhật đã xử lý thất bại'),
+  });
   return {
     knowledge,
     script,
@@ -68,6 +72,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     sink,
     close: async () => {
       stopRetention();
+      stopPruning();
       await statsStore.drain?.();
       await storage.close();
     },
