@@ -263,7 +263,9 @@ export class Matcher {
     const { stopwords } = this.lexicon;
     const corrected = normalizedTokens.map((t) => (stopwords.has(t) ? t : this.correct(t)));
     const normalized = corrected.join(' ');
-    const tokens = this.withoutStopwords(corrected);
+    // A number the content never uses (a year, an amount, an OTP typed in) is left out, so the
+    // words around it still make their pair: "mã otp 482913 nhập ở đâu" reads "mã otp nhập ở đâu".
+    const tokens = this.withoutStopwords(corrected).filter((t) => !DIGITS.test(t) || this.vocabulary.has(t));
     // Digits alone (an ID number, an OTP) say nothing about a topic.
     if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
     // Two known syllables that the lexicon lists as another service's name ("so do").
