@@ -24,12 +24,30 @@ export const BOT_INFO: UserFromGetMe = {
   can_manage_bots: false,
 } as UserFromGetMe;
 
+/**
+ * Error bodies as the Bot API sends them (HTTP status = error_code). Descriptions are Telegram's
+ * own wording: grammY and our code see exactly what production sees.
+ */
+export const TELEGRAM_ERRORS = {
+  blocked: { error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+  chatNotFound: { error_code: 400, description: 'Bad Request: chat not found' },
+  queryTooOld: { error_code: 400, description: 'Bad Request: query is too old and response timeout expired or query ID is invalid' },
+  tooManyRequests: (retryAfter: number) => ({ error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } }),
+  badGateway: { error_code: 502, description: 'Bad Gateway' },
+} as const;
+
+export type TelegramErrorBody = { error_code: number; description: string; parameters?: { retry_after?: number } };
+
 export class FakeTelegram {
   readonly calls: ApiCall[] = [];
   private server: Server | undefined;
   private messageId = 100;
   /** Answers a method with an error once (e.g. 429) before succeeding. */
-  failNext: Array<{ method: string; code: number; retryAfter?: number }> = [];
+  failNext: Array<{ method: string; code: number; retryAfter?: number } | { method: string; error: TelegramErrorBody }> = [];
+  /** Chats whose user blocked the bot: every call naming them gets 403, as in production. */
+  readonly blockedChats = new Set<number>();
+  /** Chats that do not exist (deleted account, wrong id): 400 "chat not found". */
+  readonly missingChats = new Set<number>();
   url = '';
 
   async start(): Promise<this> {
@@ -43,10 +61,18 @@ export class FakeTelegram {
         this.calls.push({ method, token: m?.[1] ?? '', body });
         const failIndex = this.failNext.findIndex((f) => f.method === method);
         res.setHeader('content-type', 'application/json');
-        if (failIndex >= 0) {
-          const [f] = this.failNext.splice(failIndex, 1);
-          res.statusCode = f!.code;
-          res.end(JSON.stringify({ ok: false, error_code: f!.code, description: 'Too Many Requests', parameters: f!.retryAfter ? { retry_after: f!.retryAfter } : undefined }));
+        const chatId = typeof body.chat_id === 'number' ? body.chat_id : undefined;
+        const error: TelegramErrorBody | undefined =
+          failIndex >= 0
+            ? errorBody(this.failNext.splice(failIndex, 1)[0]!)
+            : chatId !== undefined && this.blockedChats.has(chatId)
+              ? TELEGRAM_ERRORS.blocked
+              : chatId !== undefined && this.missingChats.has(chatId)
+                ? TELEGRAM_ERRORS.chatNotFound
+                : undefined;
+        if (error) {
+          res.statusCode = error.error_code;
+          res.end(JSON.stringify({ ok: false, ...error }));
           return;
         }
         const result =
@@ -70,6 +96,12 @@ export class FakeTelegram {
   async stop(): Promise<void> {
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
+}
+
+function errorBody(f: FakeTelegram['failNext'][number]): TelegramErrorBody {
+  if ('error' in f) return f.error;
+  if (f.code === 429) return TELEGRAM_ERRORS.tooManyRequests(f.retryAfter ?? 1);
+  return { error_code: f.code, description: f.code >= 500 ? 'Internal Server Error' : 'Bad Request' };
 }
 
 let updateId = 500_000;

@@ -12,6 +12,8 @@ import type { DialogEngine } from '../../core/dialog/engine.js';
 import type { Reply } from '../../core/dialog/reply.js';
 import { pseudonymize } from '../../core/privacy/pseudonym.js';
 import type { Storage } from '../../storage/storage.js';
+import type { EventSink } from '../../core/stats/events.js';
+import { permanentFailureCode } from './permanent-error.js';
 import { privateConversationStorage } from './conversation-storage.js';
 import {
   SHARE_CONVERSATION,
@@ -39,6 +41,10 @@ export interface TelegramBotOptions {
   botInfo?: UserFromGetMe;
   /** Retries of outgoing calls (429 retry_after, 5xx). */
   maxRetries?: number;
+  /** Where delivery failures are counted for the officials' dashboard. */
+  sink?: EventSink;
+  /** Told about permanent delivery failures (codes only). */
+  log?: { warn: (obj: object, msg: string) => void; debug: (obj: object, msg: string) => void };
 }
 
 export function keyboard(reply: Reply): InlineKeyboard | undefined {
@@ -64,17 +70,36 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
   const userKey = (ctx: Context) => pseudonymize(o.secret, 'telegram', String(ctx.chatId ?? ctx.from?.id ?? 'unknown'));
 
   // A redelivered update (same update_id) is processed once. If handling fails, the mark is
-  // removed so that Telegram's redelivery gets a second chance.
+  // removed so that Telegram's redelivery gets a second chance; unless the failure is permanent
+  // (blocked, chat gone): then the turn has run and a redelivery would only run it again, so
+  // the update stays processed, the webhook answers 200 and officials see a delivery failure.
   bot.use(async (ctx, next) => {
     const id = String(ctx.update.update_id);
     if (!(await o.storage.markProcessed('telegram', id))) return;
     try {
       await next();
     } catch (err) {
+      const code = permanentFailureCode(err);
+      if (code) {
+        o.log?.warn({ updateId: ctx.update.update_id, code }, 'Telegram: không gửi được tin (lỗi vĩnh viễn), không thử lại');
+        await o.sink?.record({ type: 'delivery-failure', code }, { channel: 'telegram', userKey: userKey(ctx), at: Date.now() });
+        return;
+      }
       await o.storage.forgetProcessed('telegram', id);
       throw err;
     }
   });
+
+  /** Stops the button's spinner. A query that is too old (400) must not cost the citizen the answer. */
+  const acknowledge = async (ctx: Context) => {
+    try {
+      await ctx.answerCallbackQuery();
+    } catch (err) {
+      const code = permanentFailureCode(err);
+      if (!code) throw err;
+      o.log?.debug({ updateId: ctx.update.update_id, code }, 'Telegram: answerCallbackQuery bị từ chối, vẫn trả lời');
+    }
+  };
 
   bot.use(
     conversations<TelegramContext, Context>({
@@ -97,17 +122,17 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
   bot.use(createConversation<TelegramContext, Context>(shareConversation, SHARE_CONVERSATION));
 
   bot.callbackQuery(SHARE_PAYLOAD, async (ctx) => {
-    await ctx.answerCallbackQuery();
+    await acknowledge(ctx);
     await ctx.conversation.enter(SHARE_CONVERSATION);
   });
   // "Bỏ qua": the plain link (a waiting exchange has ended and let the tap through, share.ts).
   bot.callbackQuery(SHARE_SKIP, async (ctx) => {
-    await ctx.answerCallbackQuery();
+    await acknowledge(ctx);
     await sendShareLink(ctx);
   });
 
   bot.on('callback_query:data', async (ctx) => {
-    await ctx.answerCallbackQuery();
+    await acknowledge(ctx);
     // Callback data is ours (≤ 64 bytes); replies are new messages, nothing is edited away.
     await send(ctx, await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), payload: ctx.callbackQuery.data }));
   });

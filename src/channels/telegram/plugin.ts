@@ -57,7 +57,7 @@ function settleWithin(task: Promise<unknown>, ms: number): Promise<Settled> {
 }
 
 export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (app, o) => {
-  const bot = createTelegramBot(o);
+  const bot = createTelegramBot({ ...o, log: o.log ?? app.log });
   const counters = o.counters ?? { timeouts: 0, lateFailures: 0 };
   const timeoutMs = o.timeoutMs ?? 9_000;
   const secretDigest = sha256(o.webhookSecret);
