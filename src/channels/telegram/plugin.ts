@@ -10,8 +10,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Update } from 'grammy/types';
 import { createTelegramBot, type TelegramBotOptions } from './bot.js';
+import { ALLOWED_UPDATES, readUpdate } from './update-shape.js';
+
+export { ALLOWED_UPDATES } from './update-shape.js';
 
 /** What happened to updates that outlived their webhook call (for logs and tests). */
 export interface TelegramWebhookCounters {
@@ -32,7 +34,6 @@ export interface TelegramPluginOptions extends TelegramBotOptions {
 }
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
-export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -81,8 +82,22 @@ export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (
     if (typeof given !== 'string' || !timingSafeEqual(sha256(given), secretDigest)) {
       return res.code(401).send({ error: 'unauthorized' });
     }
+    const read = readUpdate(req.body);
+    if (read.kind === 'not-an-update') {
+      req.log.warn('Telegram: nội dung webhook không phải một cập nhật, trả 400');
+      return res.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
+    }
+    // Answered 200: a redelivery of the same body would fail the same way.
+    if (read.kind === 'ignored') {
+      req.log.debug({ updateId: read.updateId }, 'Telegram: loại cập nhật không dùng, bỏ qua');
+      return res.code(200).send();
+    }
+    if (read.kind === 'malformed') {
+      req.log.warn({ updateId: read.updateId, issues: read.issues }, 'Telegram: cập nhật sai cấu trúc, bỏ qua');
+      return res.code(200).send();
+    }
     await ensureInit();
-    const update = req.body as Update;
+    const update = read.update;
     const task = bot.handleUpdate(update);
     const outcome = await settleWithin(task, timeoutMs);
     // A failure answers 5xx through the app's error handler, so Telegram redelivers.
