@@ -67,8 +67,22 @@ const MIGRATIONS: readonly string[] = [
 /** Highest migration version this build knows. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
-const CONNECTION_TIMEOUT_MS = 5_000;
-const STATEMENT_TIMEOUT_MS = 10_000;
+/**
+ * A stalled database must fail a request fast (issue 12 #11): Telegram gives a webhook 9 s, and
+ * a turn that is still waiting then is answered by nobody and redelivered. One database call is
+ * bounded by getting a connection (from the pool or a new one) plus running its statement: the
+ * server cancels a statement after STATEMENT_TIMEOUT_MS (a locked table), and the client gives
+ * up QUERY_TIMEOUT_MS after sending it even if the server never answers (a frozen connection:
+ * there the server's own timeout cannot reach us). The connection is then destroyed, not pooled.
+ */
+export const POSTGRES_TIMEOUTS = {
+  connectionMs: 2_000,
+  statementMs: 5_000,
+  queryMs: 6_000,
+} as const;
+const CONNECTION_TIMEOUT_MS = POSTGRES_TIMEOUTS.connectionMs;
+const STATEMENT_TIMEOUT_MS = POSTGRES_TIMEOUTS.statementMs;
+const QUERY_TIMEOUT_MS = POSTGRES_TIMEOUTS.queryMs;
 /** Waiting for another instance's withLock; longer than a statement, since the holder makes HTTP calls. */
 const DEFAULT_LOCK_WAIT_MS = 60_000;
 
@@ -121,6 +135,7 @@ function poolConfig(url: string, schema: string, max: number): pg.PoolConfig {
     max,
     connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
     statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
     // A crashed step must not leave a transaction (and the migration lock) open forever.
     idle_in_transaction_session_timeout: 60_000,
     // Notices a half-open connection (network cut) instead of waiting on it indefinitely.
@@ -323,9 +338,12 @@ export class PostgresStorage implements Storage {
     // Only a client back at the pool's defaults, holding no lock, may be reused.
     let reusable = false;
     try {
-      // The wait is one statement: give it its own bound instead of the 10 s statement timeout.
+      // The wait is one statement: give it its own bound instead of the 5 s statement timeout.
       await client.query("SELECT set_config('statement_timeout', $1, false)", [String(this.lockWaitMs)]);
-      await client.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', [this.schema, name]);
+      // The client-side bound too, with a margin so that the server's own timeout answers first
+      // (pg reads a per-query query_timeout; @types/pg does not declare it).
+      const lockQuery = { text: 'SELECT pg_advisory_lock(hashtext($1), hashtext($2))', values: [this.schema, name], query_timeout: this.lockWaitMs + QUERY_TIMEOUT_MS };
+      await client.query(lockQuery as pg.QueryConfig<string[]>);
       await client.query("SELECT set_config('statement_timeout', $1, false)", [String(STATEMENT_TIMEOUT_MS)]);
       try {
         return await fn();

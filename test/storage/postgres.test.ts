@@ -236,7 +236,7 @@ describePg('PostgresStorage', () => {
         await expect(impatient.withLock('zalo-token', async () => 'ok')).resolves.toBe('ok');
         // The timed-out client was dropped, not pooled with a 200 ms statement timeout.
         const { rows } = await impatient.pool.query<{ statement_timeout: string }>('SHOW statement_timeout');
-        expect(rows[0]?.statement_timeout).toBe('10s');
+        expect(rows[0]?.statement_timeout).toBe('5s');
       } finally {
         release.resolve();
         await impatient.close();
