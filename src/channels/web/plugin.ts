@@ -4,11 +4,13 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import helmet from '@fastify/helmet';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { DialogEngine } from '../../core/dialog/engine.js';
 import { pseudonymize } from '../../core/privacy/pseudonym.js';
+import { chatHelmetOptions } from '../../server/security-headers.js';
 
 export const WEB_PUBLIC_DIR = new URL('../../../src/channels/web/public/', import.meta.url).pathname;
 export const MAX_CHAT_TEXT = 2000;
@@ -41,6 +43,8 @@ export const webChatPlugin: FastifyPluginAsync<WebChatOptions> = async (app, o) 
       o.siteVerification ? `<meta name="zalo-platform-site-verification" content="${escapeHtml(o.siteVerification)}">` : '',
     );
 
+  // CSP, frame-ancestors/X-Frame-Options, nosniff, Referrer-Policy on the page, its files and the API.
+  await app.register(helmet, chatHelmetOptions);
   await app.register(fastifyStatic, { root: WEB_PUBLIC_DIR, prefix: '/static/', index: false, maxAge: '1h' });
 
   app.get('/', async (_req, res) => res.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
