@@ -182,6 +182,15 @@ if (process.env.LOADTEST_ROLE === 'client') {
   process.once('disconnect', () => process.exit(0));
 } else {
   await serve();
+  // Everything serve() opened is closed by now, so the process should end here. If anything still
+  // holds the event loop (a Telegram update that outlived its webhook and keeps retrying, a
+  // socket, a pool), name it and leave rather than idle for minutes after the table. Unref'd: when
+  // nothing is left, the process ends at once and this never fires.
+  setTimeout(() => {
+    const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
+    console.error(`loadtest: đo xong nhưng còn mở ${open.join(', ') || '(không rõ)'}; thoát`);
+    process.exit(process.exitCode ?? 0);
+  }, 3_000).unref();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,6 +318,7 @@ async function serve(): Promise<void> {
       const sink = new StatsSink({ store: statsStore, onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'ghi thống kê thất bại') });
       const { knowledge, script } = sharedKnowledge();
       await runApp('PostgreSQL', config, { knowledge, script, storage: pg.storage, secret: loadOrCreateSecret(tmp.dir), statsStore, sink });
+      await statsStore.drain(); // as runtime.close() does: queued inserts are written before the pool closes
     } finally {
       await pg.cleanup();
       tmp.cleanup();
