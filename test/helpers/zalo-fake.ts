@@ -29,6 +29,17 @@ export type Responder = (req: RecordedRequest) => FakeResponse | Promise<FakeRes
 export const OA_SEND_PATH = '/v3.0/oa/message/cs';
 export const OAUTH_PATH = '/v4/oa/access_token';
 
+/**
+ * OAuth v4's answer to a refresh token that was already used (refresh tokens are single use):
+ * HTTP 200 with a negative `error` and Zalo's error_name / error_reason fields. The code is
+ * Zalo's; the wording of the reason is ours (no published sample of this exact answer).
+ */
+export const REUSED_REFRESH_TOKEN_BODY = {
+  error: -14014,
+  error_name: 'Invalid refresh token',
+  error_reason: 'Refresh token is invalid or has already been used',
+} as const;
+
 export class ZaloFake {
   readonly requests: RecordedRequest[] = [];
   private readonly once = new Map<string, Responder[]>();
@@ -36,6 +47,8 @@ export class ZaloFake {
   private server: Server | undefined;
   private sendCount = 0;
   private refreshCount = 0;
+  /** Refresh tokens already exchanged: Zalo refuses a second use. */
+  private readonly spentRefreshTokens = new Set<string>();
   baseUrl = '';
 
   constructor() {
@@ -46,12 +59,16 @@ export class ZaloFake {
     this.defaults.clear();
     this.sendCount = 0;
     this.refreshCount = 0;
+    this.spentRefreshTokens.clear();
     this.defaults.set(OA_SEND_PATH, (req) => {
       const body = req.body as { recipient?: { user_id?: string } };
       this.sendCount++;
       return { body: { data: { message_id: `msg-${this.sendCount}`, user_id: body.recipient?.user_id, sent_time: Date.now() }, error: 0, message: 'Success' } };
     });
-    this.defaults.set(OAUTH_PATH, () => {
+    this.defaults.set(OAUTH_PATH, (req) => {
+      const used = String((req.body as { refresh_token?: unknown } | undefined)?.refresh_token ?? '');
+      if (this.spentRefreshTokens.has(used)) return { body: REUSED_REFRESH_TOKEN_BODY };
+      this.spentRefreshTokens.add(used);
       this.refreshCount++;
       // Zalo has been seen to send expires_in as a string.
       return { body: { access_token: `AT-${this.refreshCount}`, refresh_token: `RT-${this.refreshCount}`, expires_in: '90000' } };

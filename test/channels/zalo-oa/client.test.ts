@@ -296,6 +296,40 @@ describe('access token lifecycle', () => {
     expect(fake.oauthCalls()).toHaveLength(2);
   });
 
+  it('a refresh token another instance already spent → the fake\'s own -14014; unhealthy, one OAuth call however many sends', async () => {
+    // Two instances seeded with the same tokens but not sharing a database: A refreshes first,
+    // which spends RT-0 at Zalo; B then offers the same RT-0.
+    const otherTmp = tempDir('zalo-client-other-');
+    const otherStorage = new SqliteStorage(join(otherTmp.dir, 'db.sqlite'));
+    try {
+      const a = tokens({ storage: otherStorage, initialAccessToken: 'AT-0', initialRefreshToken: 'RT-0' });
+      await a.init();
+      expect(await a.refresh('AT-0')).toBe('AT-1');
+
+      const log = new CapturingLogger();
+      const b = tokens({ logger: log });
+      const { c, failures } = client({ tokens: b });
+      fake.script(OA_SEND_PATH, { body: { error: -216, message: 'Access token is invalid' } });
+      expect(await c.sendText(USER, 'Xin chào')).toMatchObject({ ok: false, code: 'token:oauth:-14014' });
+      const oauth = fake.oauthCalls();
+      expect(oauth.map((r) => (r.body as { refresh_token: string }).refresh_token)).toEqual(['RT-0', 'RT-0']);
+      expect(b.healthCheck()).toEqual({ name: 'zalo-oa-token', ok: false });
+      expect(log.lines.filter((l) => l.level === 'error').map((l) => l.obj)).toContainEqual({ code: 'oauth:-14014' });
+
+      // No retry storm: further messages do not offer the refused token again.
+      for (let i = 0; i < 5; i++) {
+        fake.script(OA_SEND_PATH, { body: { error: -216, message: 'Access token is invalid' } });
+        await c.sendText(USER, `Tin ${i}`);
+      }
+      expect(fake.oauthCalls()).toHaveLength(2);
+      expect(failures.every((f) => f === 'token:oauth:-14014')).toBe(true);
+      expect(log.text).not.toMatch(/AT-|RT-|app-secret/);
+    } finally {
+      await otherStorage.close();
+      otherTmp.cleanup();
+    }
+  });
+
   it('no token at all → unhealthy, and sends fail without calling Zalo', async () => {
     const t = new ZaloTokenManager({ storage, appId: '1', oauthBase: fake.baseUrl });
     const { c } = client({ tokens: t });
