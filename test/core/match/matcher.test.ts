@@ -57,8 +57,12 @@ describe('matcher on how citizens type', () => {
 });
 
 const dev = new URL('../../../../shared/eval/dev-questions.jsonl', import.meta.url).pathname;
-describe.runIf(existsSync(dev))('dev set accuracy floor (../shared/eval/dev-questions.jsonl)', () => {
-  it('≥ 95 % in-scope top-1 and ≥ 90 % out-of-scope rejected', () => {
+const hasDev = existsSync(dev);
+// The dev set lives beside the repository, not in it: a checkout without it must say so, not
+// pass in silence (a visible skipped test naming the file, and one line on the console).
+if (!hasDev) console.warn(`dev set accuracy floor NOT checked: ${dev} is absent (place the shared eval files beside the repository to run it)`);
+describe('dev set accuracy floor (../shared/eval/dev-questions.jsonl)', () => {
+  it.skipIf(!hasDev)(`≥ 95 % in-scope top-1 and ≥ 90 % out-of-scope rejected${hasDev ? '' : ` — SKIPPED: ${dev} not found`}`, () => {
     const rows = readFileSync(dev, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { q: string; accept: string[] });
     const inScope = rows.filter((r) => r.accept.length > 0);
     const outScope = rows.filter((r) => r.accept.length === 0);
