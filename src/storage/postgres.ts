@@ -62,6 +62,10 @@ const MIGRATIONS: readonly string[] = [
   // Telegram's share exchange kept every raw update (chat id, names, username) under tg-conv:
   // with no expiry (@grammyjs/conversations); it now stores a step and an expiry only (share.ts).
   `DELETE FROM kv WHERE key LIKE 'tg-conv:%';`,
+  // Pseudonyms gained their "ps." prefix (pseudonym.ts): conversations, numbered menus and
+  // Telegram shares stored under the bare 32-hex key are renamed, so none is lost.
+  `UPDATE conversations SET key = 'ps.' || key WHERE key ~ '^[0-9a-f]{32}$';
+   UPDATE kv SET key = regexp_replace(key, '^(numbered:|tg-share:)', '\\1ps.') WHERE key ~ '^(numbered:|tg-share:)[0-9a-f]{32}$';`,
 ];
 
 /** Highest migration version this build knows. */

@@ -69,6 +69,11 @@ const MIGRATIONS: readonly string[] = [
   // Telegram's share exchange kept every raw update (chat id, names, username) under tg-conv:
   // with no expiry (@grammyjs/conversations); it now stores a step and an expiry only (share.ts).
   `DELETE FROM kv WHERE key LIKE 'tg-conv:%';`,
+  // Pseudonyms gained their "ps." prefix (pseudonym.ts): conversations, numbered menus and
+  // Telegram shares stored under the bare 32-hex key are renamed, so none is lost.
+  `UPDATE conversations SET key = 'ps.' || key WHERE length(key) = 32 AND key NOT GLOB '*[^0-9a-f]*';
+   UPDATE kv SET key = substr(key, 1, 9) || 'ps.' || substr(key, 10)
+     WHERE substr(key, 1, 9) IN ('numbered:', 'tg-share:') AND length(key) = 41 AND substr(key, 10) NOT GLOB '*[^0-9a-f]*';`,
 ];
 
 export class SqliteStorage implements Storage {

@@ -1,10 +1,11 @@
 /**
  * The engine's EventSink for statistics. The engine already scrubs; this is the last gate before
  * the database, so it trusts nothing: text is scrubbed again, ids must look like content ids,
- * codes are checked, the user key is shortened (and hashed if it does not look like a pseudonym),
+ * codes are checked, the user key is shortened (and re-hashed if it is not a pseudonym),
  * and unknown fields are dropped because each event is rebuilt field by field.
  */
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { pseudonymHex } from '../privacy/pseudonym.js';
 import { PLACEHOLDER, scrub, type SensitiveKind } from '../privacy/scrub.js';
 import type { DialogEvent, EventContext, EventSink, Outcome } from './events.js';
 import type { StatsStore } from './store.js';
@@ -91,11 +92,22 @@ export function sanitizeEvent(event: DialogEvent): DialogEvent | null {
   }
 }
 
-/** The key statistics are filed under: a prefix of the pseudonym, or a hash of anything else. */
+/**
+ * Keys anything that is not a pseudonym. Random per process and never stored: a plain hash of a
+ * raw id (a phone-sized number) could be reversed by trying every number; this cannot.
+ */
+const FALLBACK_KEY = randomBytes(32);
+
+/**
+ * The key statistics are filed under: the first 64 bits of a pseudonym's HMAC (the same key as
+ * before pseudonyms had their "ps." prefix, so older statistics still join), or, for anything
+ * pseudonymize() did not make (a channel passing a raw id by mistake), a keyed hash of it: never
+ * the value itself, nor any part of it.
+ */
 export function statsUserKey(userKey: string): string {
-  if (/^[0-9a-f]{16,}$/.test(userKey)) return userKey.slice(0, STATS_KEY_LENGTH);
-  // Not a pseudonym (a channel passed a raw id by mistake): never store it as it is.
-  return createHash('sha256').update(`stats:${userKey}`).digest('hex').slice(0, STATS_KEY_LENGTH);
+  const hex = pseudonymHex(userKey);
+  if (hex) return hex.slice(0, STATS_KEY_LENGTH);
+  return createHmac('sha256', FALLBACK_KEY).update(`stats:${userKey}`).digest('hex').slice(0, STATS_KEY_LENGTH);
 }
 
 export interface StatsSinkOptions {

@@ -140,7 +140,7 @@ describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
     expect(fake.sent().at(-1)!.body.chat_id).toBe(VOLUNTEER);
     const rows = shareRows();
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.key).toMatch(/^tg-share:[0-9a-f]{32}$/);
+    expect(rows[0]!.key).toMatch(/^tg-share:ps\.[0-9a-f]{32}$/);
     const value = storedShare();
     expect(Object.keys(value).sort()).toEqual(['expiresAt', 'state']);
     expect(value.state.version).toEqual([0, SHARE_STORAGE_VERSION]);
@@ -218,7 +218,8 @@ describe('Telegram share flow ("Chia sẻ cho người thân")', () => {
     const old = new SqliteStorage(file);
     old.db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, 0)').run('tg-conv:abc', JSON.stringify({ update: { message: { chat: { id: VOLUNTEER }, from: { first_name: 'Bích Ngọc' } } } }));
     old.db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, 0)').run('zalo-oa:tokens', '{}');
-    old.db.pragma(`user_version = ${(old.db.pragma('user_version', { simple: true }) as number) - 1}`);
+    // Back to version 3, before the tg-conv clean-up (migration 4; later ones exist since).
+    old.db.pragma('user_version = 3');
     old.db.close();
     const reopened = new SqliteStorage(file);
     try {

@@ -279,7 +279,7 @@ describe('replies', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]!.event).toEqual({ type: 'delivery-failure', code: '-213' });
     expect(failures[0]!.context.channel).toBe('zalo-oa');
-    expect(failures[0]!.context.userKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(failures[0]!.context.userKey).toMatch(/^ps\.[0-9a-f]{32}$/);
     expect(JSON.stringify(failures)).not.toContain(USER_ID);
   });
 

@@ -8,7 +8,7 @@ function capture() {
   const store = { record: async (event: DialogEvent, context: StatsContext) => void got.push({ event, context }) } as unknown as StatsStore;
   return { got, store };
 }
-const ctx = { channel: 'zalo', userKey: '0123456789abcdef0123456789abcdef', at: 1_741_000_000_000 };
+const ctx = { channel: 'zalo', userKey: 'ps.0123456789abcdef0123456789abcdef', at: 1_741_000_000_000 };
 
 describe('sanitizeEvent', () => {
   it('scrubs question text and normalized text again, bounded in length', () => {
@@ -73,11 +73,19 @@ describe('sanitizeEvent', () => {
 
 describe('statsUserKey', () => {
   it('shortens pseudonyms and hashes anything that is not one', () => {
-    expect(statsUserKey('0123456789abcdef0123456789abcdef')).toBe('0123456789abcdef');
+    expect(statsUserKey('ps.0123456789abcdef0123456789abcdef')).toBe('0123456789abcdef');
     const raw = statsUserKey('0912345678');
     expect(raw).toMatch(/^[0-9a-f]{16}$/);
     expect(raw).not.toContain('0912345678');
     expect(statsUserKey('0912345678')).toBe(raw);
+  });
+
+  it('never keeps any part of a raw id, however much it looks like hex (a 19-digit Zalo id was kept as its first 16 digits)', () => {
+    for (const id of ['4455667788990011223', '7733112299', '0123456789abcdef0123456789abcdef', '8a3f9c0d2b1e4f5a9d']) {
+      const key = statsUserKey(id);
+      expect(key).toMatch(/^[0-9a-f]{16}$/);
+      expect(id.includes(key) || key.includes(id.slice(0, 8))).toBe(false);
+    }
   });
 });
 
