@@ -59,8 +59,17 @@ export class Batcher<T, R = void> {
     try {
       results = await this.write(batch.map((p) => p.row));
     } catch (err) {
-      if (batch.length === 1 || !this.rowError(err)) {
-        for (const p of batch) p.reject(err);
+      if (!this.rowError(err)) {
+        // The database is down or stalled (a timeout): the rows that queued up behind this write
+        // fail with it, now. Written next, each would wait out a timeout of its own after this
+        // one's, and a turn must fail within the webhook's time, not twice the timeout (issue 12).
+        const queued = this.pending;
+        this.pending = [];
+        for (const p of [...batch, ...queued]) p.reject(err);
+        return;
+      }
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
         return;
       }
       // One bad row must not fail the others: each again, alone.

@@ -62,12 +62,16 @@ describePg('Telegram traffic during a 15 s PostgreSQL stall (real server process
     await sleep(STALL_MS);
     await locker.query('COMMIT');
     await locker.end();
-    expect(await Promise.all(during)).toEqual([503, 503, 503, 503, 503]);
+    // Database calls time out within the webhook's 9 s (issue 12 #11): a turn fails fast (500);
+    // one that still outlived the webhook gets 503. Telegram redelivers either; never a 200.
+    const statuses = await Promise.all(during);
+    for (const status of statuses) expect([500, 503]).toContain(status);
 
     // Every update that outlived its webhook has ended, one way or the other.
+    const outlived = statuses.filter((s) => s === 503).length;
     const ended = () => (server.output().match(/sau khi hết thời gian chờ|sau khi đã trả lời webhook/g) ?? []).length;
-    for (let i = 0; i < 200 && ended() < 5; i++) await sleep(100);
-    expect(ended()).toBe(5);
+    for (let i = 0; i < 200 && ended() < outlived; i++) await sleep(100);
+    expect(ended()).toBe(outlived);
     expect(server.child.exitCode).toBeNull();
     expect(server.child.signalCode).toBeNull();
 

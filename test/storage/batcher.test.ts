@@ -71,6 +71,32 @@ describe('Batcher (group commit for PostgreSQL)', () => {
     expect(isRowError(Object.assign(new Error('admin shutdown'), { code: '57P01' }))).toBe(false);
   });
 
+  it('a stalled database: rows queued behind the failing write fail with it, not a timeout later', async () => {
+    const gates: Array<() => void> = [];
+    let writes = 0;
+    const batcher = new Batcher<number>(
+      async () => {
+        writes++;
+        await new Promise<void>((resolve) => gates.push(resolve));
+        throw Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+      },
+      isRowError,
+    );
+    const first = batcher.add(1);
+    await new Promise((r) => setImmediate(r));
+    const queued = [2, 3].map((n) => batcher.add(n));
+    gates.shift()!();
+    const results = await Promise.allSettled([first, ...queued]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(writes).toBe(1); // the queued rows never waited for a write of their own
+    // The batcher is usable afterwards.
+    const later = batcher.add(4);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toBe(2);
+    gates.shift()!();
+    await expect(later).rejects.toMatchObject({ code: '57014' });
+  });
+
   it('each caller gets the result of its own row, also when rows are retried alone', async () => {
     const batcher = new Batcher<number, number>(async (rows) => {
       if (rows.includes(-1)) throw Object.assign(new Error('bad row'), { code: '22P02' });
