@@ -7,6 +7,7 @@
  * The timer is unref'd so it never keeps the process alive on shutdown.
  */
 import type { Storage } from './storage.js';
+import { runPeriodically } from '../core/periodic.js';
 
 const HOUR_MS = 3_600_000;
 /** Telegram's 24 h of redelivery, the longest of the platforms. */
@@ -32,25 +33,10 @@ export function scheduleProcessedPruning(storage: Pick<Storage, 'pruneProcessed'
   const keepMs = o.keepMs ?? DEFAULT_PROCESSED_KEEP_MS;
   if (!Number.isFinite(keepMs) || keepMs < MIN_PROCESSED_KEEP_MS) throw new RangeError('keepMs phải ≥ 2 giờ (Zalo gửi lại tới khoảng 1 giờ)');
   const now = o.now ?? Date.now;
-  let running = false;
-  const run = async () => {
-    if (running) return; // a slow prune never overlaps the next one
-    running = true;
-    try {
-      const removed = await storage.pruneProcessed(now() - keepMs);
-      o.onPruned?.(removed);
-    } catch (err) {
-      o.onError?.(err);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void run(), o.intervalMs ?? HOUR_MS);
-  timer.unref();
-  const first = o.runAtStart === false ? undefined : setTimeout(() => void run(), 0);
-  first?.unref();
-  return () => {
-    clearInterval(timer);
-    if (first) clearTimeout(first);
-  };
+  return runPeriodically(() => storage.pruneProcessed(now() - keepMs), {
+    intervalMs: o.intervalMs ?? HOUR_MS,
+    ...(o.runAtStart === undefined ? {} : { runAtStart: o.runAtStart }),
+    ...(o.onPruned ? { onDone: o.onPruned } : {}),
+    ...(o.onError ? { onError: o.onError } : {}),
+  });
 }

@@ -3,6 +3,7 @@
  * The timer is unref'd so it never keeps the process alive on shutdown.
  */
 import type { StatsStore } from './store.js';
+import { runPeriodically } from '../periodic.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -27,26 +28,10 @@ export interface RetentionOptions {
 /** Starts the daily purge; returns a function that stops it (call it on shutdown). */
 export function scheduleStatsRetention(store: Pick<StatsStore, 'deleteOlderThan'>, o: RetentionOptions): () => void {
   const now = o.now ?? Date.now;
-  let running = false;
-  const run = async () => {
-    if (running) return; // a slow purge never overlaps the next one
-    running = true;
-    try {
-      // Not `o.onPurged?.(await ...)`: optional chaining would skip the purge itself.
-      const deleted = await purgeExpiredStats(store, o.retentionDays, now());
-      o.onPurged?.(deleted);
-    } catch (err) {
-      o.onError?.(err);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void run(), o.intervalMs ?? DAY_MS);
-  timer.unref();
-  const first = o.runAtStart === false ? undefined : setTimeout(() => void run(), 0);
-  first?.unref();
-  return () => {
-    clearInterval(timer);
-    if (first) clearTimeout(first);
-  };
+  return runPeriodically(() => purgeExpiredStats(store, o.retentionDays, now()), {
+    intervalMs: o.intervalMs ?? DAY_MS,
+    ...(o.runAtStart === undefined ? {} : { runAtStart: o.runAtStart }),
+    ...(o.onPurged ? { onDone: o.onPurged } : {}),
+    ...(o.onError ? { onError: o.onError } : {}),
+  });
 }
