@@ -34,7 +34,6 @@ describe('STATS_RETENTION_DAYS through openRuntime', () => {
       const store = new SqliteStatsStore(storage.db);
       await store.record(question.event, { ...question.context, at: now - 10 * DAY });
       await store.record(question.event, { ...question.context, at: now - 1 * DAY });
-      await store.drain?.();
       await storage.close();
     }
     const config = loadConfig({ DATA_DIR: tmp.dir, STATS_RETENTION_DAYS: '5', LOG_LEVEL: 'silent' });
