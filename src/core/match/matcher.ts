@@ -7,11 +7,13 @@
  * "được") are neither indexed nor weighed, so pairs survive the particles people put between
  * words ("kích hoạt cho bác cái vneid"). Fuse.js corrects typos against the content vocabulary.
  *
- * Confidence: how much of the question the best entry explains. Each content word weighs by how
- * specific it is (IDF over entries); a word the content never uses weighs a tuned fraction of the
- * rarest word (long questions carry context the content cannot know: "gần Tết, bận công việc");
- * the name of another service (VssID, sổ đỏ) weighs more than any word, because it says the
- * question is about something else. Below the threshold the bot says it does not know.
+ * Confidence: a logistic model (weights fitted by `npm run tune`, kept in content/matcher.yaml)
+ * over named features of the best entry: how much of the question it explains, over words and over
+ * pairs (each content word weighs by how specific it is, IDF over entries; a word the content never
+ * uses weighs a tuned fraction of the rarest word, since long questions carry context the content
+ * cannot know: "gần Tết, bận công việc"), its BM25 lead, how much it explains in absolute terms,
+ * whether the question names another service (VssID, sổ đỏ) and whether it names VNeID itself.
+ * Below the threshold the bot does not guess.
  */
 import Fuse from 'fuse.js';
 import { LRUCache } from 'lru-cache';
@@ -268,7 +270,7 @@ export class Matcher {
     const tokens = this.withoutStopwords(corrected).filter((t) => !DIGITS.test(t) || this.vocabulary.has(t));
     // Digits alone (an ID number, an OTP) say nothing about a topic.
     if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
-    // Two known syllables that the lexicon lists as another service's name ("so do").
+    // Each pair as its two words joined by "_", the way the lexicon names other services ("so_do").
     const joined = tokens.map((t, i) => (i > 0 ? `${tokens[i - 1]}_${t}` : undefined));
 
     const { boost, secondBestShare } = this.tuning;
@@ -309,7 +311,7 @@ export class Matcher {
         ? Math.min(wordWeights[i]!, wordWeights[i + 1]!)
         : this.weightOf(t, joined[i + 1]),
     );
-    const foreignIds = [...words, ...pairs].filter((t) => this.foreignIds.has(t));
+    const namedInContent = [...words, ...pairs].filter((t) => this.foreignIds.has(t));
     // Names are looked for in the whole question: "giá vàng" must not lose "vàng" to "vâng".
     const named = (names: ReadonlySet<string>) => corrected.some((t, i) => names.has(t) || (i > 0 && names.has(`${corrected[i - 1]}_${t}`)));
     const unknownForeign = named(this.foreignWords);
@@ -326,7 +328,7 @@ export class Matcher {
         margin: c.bm25 > 0 ? Math.max(0, (c.bm25 - next) / c.bm25) : 0,
         // Common words in an uncommon order ("số điện thoại công an xã") are evidence too.
         evidence: single.weight + paired.weight,
-        foreign: unknownForeign || foreignIds.some((t) => this.entryTerms[c.e]!.get(t) !== 1) ? 1 : 0,
+        foreign: unknownForeign || namedInContent.some((t) => this.entryTerms[c.e]!.get(t) !== 1) ? 1 : 0,
         anchored,
       };
     });
