@@ -22,7 +22,7 @@ const SECRET = 'telegram-webhook-secret-pgstall';
 const STALL_MS = 15_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-describePg('Telegram traffic during a 15 s PostgreSQL stall (real server process)', () => {
+describePg('Telegram traffic during a 15 s PostgreSQL stall (real server process)', { shuffle: false }, () => {
   let db: TestDatabase;
   let fake: FakeTelegram;
   let dir: ReturnType<typeof tempDir>;

@@ -51,7 +51,7 @@ interface ChatReply {
   buttons?: Array<{ label: string; payload: string }>;
 }
 
-describePg('two server processes on one PostgreSQL database', () => {
+describePg('two server processes on one PostgreSQL database', { shuffle: false }, () => {
   let db: TestDatabase;
   let storage: PostgresStorage;
   let fake: ZaloFake;
@@ -226,7 +226,7 @@ describePg('two server processes on one PostgreSQL database', () => {
  * STATS_SECRET. The pseudonym secret must then come from the database, so the two instances
  * agree on every citizen's key and on admin session cookies.
  */
-describePg('two server processes on one PostgreSQL database, without STATS_SECRET', () => {
+describePg('two server processes on one PostgreSQL database, without STATS_SECRET', { shuffle: false }, () => {
   const ADMIN_PASSWORD = 'mat-khau-quan-tri-chung';
   let db: TestDatabase;
   let storage: PostgresStorage;
