@@ -227,13 +227,12 @@ export class Matcher {
 
   /**
    * What a question's term weighs in the confidence. A word we have never seen weighs a share
-   * of the rarest word's weight; a number we have never seen (a year, an amount) weighs nothing.
+   * of the rarest word's weight (numbers we have never seen are left out before this).
    */
   private weightOf(term: number, token: string | undefined): number {
     if (this.foreignIds.has(term)) return this.maxIdf * this.tuning.foreignWeight;
     if (term !== UNKNOWN) return this.idf.get(term) ?? this.maxIdf;
     if (token === undefined) return this.maxIdf * this.tuning.unknownWeight;
-    if (DIGITS.test(token)) return 0;
     return this.maxIdf * (this.foreignWords.has(token) ? this.tuning.foreignWeight : this.tuning.unknownWeight);
   }
 
