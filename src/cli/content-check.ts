@@ -14,6 +14,7 @@ import { loadScript, scriptErrors } from '../core/dialog/script.js';
 import { loadLexicon } from '../core/text/normalize.js';
 import { loadTuning } from '../core/match/tuning.js';
 import { loadIntents } from '../core/understand/intents.js';
+import { readCommunes } from '../core/communes/directory.js';
 
 const dir = process.argv[2] ?? DEFAULT_CONTENT_DIR;
 const { base, errors } = readContent(dir);
@@ -35,6 +36,9 @@ check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
 check('intents.yaml', () => loadIntents(join(dir, 'intents.yaml')));
 const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
 if (script) errors.push(...scriptErrors(script, base));
+// Optional: without communes.yaml the server is single-commune (COMMUNE_NAME, COMMUNE_CONTACT).
+const communes = readCommunes(dir);
+errors.push(...communes.errors);
 
 // The writing rules run on whatever could be read, so one pass shows everything to fix.
 const lint = formatLintReport(lintContent({ entries: base.entries, ...(script ? { script } : {}), retired: retired ?? [], today: new Date() }));
@@ -51,3 +55,4 @@ if (errors.length > 0 || lint.failed) {
 const kinds = new Map<string, number>();
 for (const e of base.entries) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
 console.log(`Nội dung hợp lệ: ${base.entries.length} mục (${[...kinds].map(([k, n]) => `${k}: ${n}`).join(', ')}), lời thoại, từ điển và thông số so khớp.`);
+console.log(communes.present ? `communes.yaml: ${communes.communes.length} xã/phường.` : 'Không có communes.yaml: một xã/phường (COMMUNE_NAME, COMMUNE_CONTACT).');

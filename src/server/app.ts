@@ -9,6 +9,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { ConfigError, type Config } from './config.js';
 import type { Knowledge } from '../core/knowledge.js';
 import type { Script } from '../core/dialog/script.js';
+import type { CommuneDirectory } from '../core/communes/directory.js';
 import type { Storage } from '../storage/storage.js';
 import type { EventSink } from '../core/stats/events.js';
 import type { DialogEngine } from '../core/dialog/engine.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   config: Config;
   knowledge: Knowledge;
   script: Script;
+  /** CONTENT_DIR/communes.yaml (openRuntime); absent or empty: single-commune. */
+  communes?: CommuneDirectory;
   storage: Storage;
   /** Pseudonymization secret (see secrets.ts). */
   secret: string;
@@ -113,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     engine,
     secret: deps.secret,
     communeName: config.COMMUNE_NAME,
+    ...(deps.communes ? { communes: deps.communes } : {}),
     ...(config.ZALO_SITE_VERIFICATION ? { siteVerification: config.ZALO_SITE_VERIFICATION } : {}),
   });
 

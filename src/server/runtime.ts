@@ -20,10 +20,13 @@ import { SqliteStatsStore } from '../storage/sqlite-stats.js';
 import type { PostgresStorage } from '../storage/postgres.js';
 import type { Storage } from '../storage/storage.js';
 import { resolveSecret } from './secrets.js';
+import { loadCommunes, type CommuneDirectory } from '../core/communes/directory.js';
 
 export interface Runtime {
   knowledge: Knowledge;
   script: Script;
+  /** CONTENT_DIR/communes.yaml; empty without the file (single-commune). */
+  communes: CommuneDirectory;
   storage: Storage;
   secret: string;
   statsStore: StatsStore;
@@ -45,6 +48,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   const script = loadScript(join(contentDir, 'dialog.yaml'));
   const menuErrors = scriptErrors(script, knowledge.content);
   if (menuErrors.length > 0) throw new InvalidContentError(menuErrors);
+  const communes = loadCommunes(contentDir);
   const dataDir = resolve(config.DATA_DIR);
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
@@ -66,6 +70,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   return {
     knowledge,
     script,
+    communes,
     storage,
     secret,
     statsStore,
@@ -80,8 +85,12 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
 }
 
 /** The dialog engine as configured (shared by the server and the polling command). */
-export function createEngine(config: Config, deps: { knowledge: Knowledge; script: Script; storage: Storage; sink?: EventSink }): DialogEngine {
+export function createEngine(
+  config: Config,
+  deps: { knowledge: Knowledge; script: Script; storage: Storage; sink?: EventSink; communes?: CommuneDirectory },
+): DialogEngine {
   return new DialogEngine({
+    ...(deps.communes ? { communes: deps.communes } : {}),
     knowledge: deps.knowledge,
     script: deps.script,
     storage: deps.storage,

@@ -35,4 +35,22 @@ describe('npm run content:check', () => {
       tmp.cleanup();
     }
   });
+
+  it('checks communes.yaml when present: the two-commune example passes, a bad one names file, path and reason', () => {
+    const tmp = tempDir();
+    try {
+      const dir = join(tmp.dir, 'content');
+      cpSync(join(root, 'content'), dir, { recursive: true });
+      cpSync(join(root, 'test/fixtures/communes/communes.yaml'), join(dir, 'communes.yaml'));
+      const ok = check(dir);
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toContain('communes.yaml: 2 xã/phường.');
+      writeFileSync(join(dir, 'communes.yaml'), readFileSync(join(dir, 'communes.yaml'), 'utf8').replace('tokenEnv: LOC_HOA_TELEGRAM_BOT_TOKEN', 'tokenEnv: "123456:secret-token"'));
+      const bad = check(dir);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/communes\.yaml: communes\.0\.telegram\.tokenEnv: tên biến môi trường/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
 });

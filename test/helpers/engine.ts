@@ -7,6 +7,7 @@ import { DialogEngine } from '../../src/core/dialog/engine.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import type { EventSink } from '../../src/core/stats/events.js';
 import type { FloodOptions } from '../../src/core/dialog/flood.js';
+import type { CommuneDirectory } from '../../src/core/communes/directory.js';
 
 let knowledge: Knowledge | undefined;
 let script: Script | undefined;
@@ -25,7 +26,7 @@ export function tempDir(prefix = 'vneid-test-'): { dir: string; cleanup: () => v
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function makeEngine(storage: SqliteStorage, options: { sink?: EventSink; expiryMs?: number; flood?: FloodOptions } = {}): DialogEngine {
+export function makeEngine(storage: SqliteStorage, options: { sink?: EventSink; expiryMs?: number; flood?: FloodOptions; communes?: CommuneDirectory } = {}): DialogEngine {
   const { knowledge, script } = sharedKnowledge();
   return new DialogEngine({
     knowledge,
@@ -36,5 +37,6 @@ export function makeEngine(storage: SqliteStorage, options: { sink?: EventSink; 
     expiryMs: options.expiryMs ?? 24 * 3600_000,
     ...(options.sink ? { sink: options.sink } : {}),
     ...(options.flood ? { flood: options.flood } : {}),
+    ...(options.communes ? { communes: options.communes } : {}),
   });
 }

@@ -12,6 +12,7 @@
  * LOADTEST_CLIENT=inline: in the server's thread, which then also pays for the client's CPU.
  * LOADTEST_SECONDS (default 5) and LOADTEST_CONNECTIONS (default 20) set each run.
  */
+import { CommuneDirectory } from '../../src/core/communes/directory.js';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import pino from 'pino';
@@ -317,7 +318,7 @@ async function serve(): Promise<void> {
       const statsStore = new PostgresStatsStore(pg.storage.pool);
       const sink = new StatsSink({ store: statsStore, onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'ghi thống kê thất bại') });
       const { knowledge, script } = sharedKnowledge();
-      await runApp('PostgreSQL', config, { knowledge, script, storage: pg.storage, secret: loadOrCreateSecret(tmp.dir), statsStore, sink });
+      await runApp('PostgreSQL', config, { knowledge, script, communes: new CommuneDirectory([]), storage: pg.storage, secret: loadOrCreateSecret(tmp.dir), statsStore, sink });
       await statsStore.drain(); // as runtime.close() does: queued inserts are written before the pool closes
     } finally {
       await pg.cleanup();

@@ -16,6 +16,9 @@ import { button, isPayload, PAYLOAD_PREFIX, reply, type Button, type Reply } fro
 import { fill, type MenuItem, type Script } from './script.js';
 import * as walk from './walkthrough.js';
 import { FloodGuard, type FloodOptions } from './flood.js';
+import { closedUntil, communePhrase, contactPhrase, nameInSentence, type CommuneDirectory } from '../communes/directory.js';
+import type { Commune } from '../communes/schema.js';
+import { tokenize } from '../text/normalize.js';
 
 export interface DialogState {
   v: 1;
@@ -25,6 +28,15 @@ export interface DialogState {
   referral?: string;
   /** After "Lỗi khác": the next text is the app's error message, read against the step's problems. */
   describingError?: boolean;
+  /** On a channel shared by several communes: the commune the citizen named (a communes.yaml id). */
+  commune?: string;
+  /**
+   * Waiting for the citizen's commune. `then` is the message that needed it, answered once the
+   * commune is known (a button payload, or the question already scrubbed of personal data).
+   */
+  askingCommune?: { then?: { payload: string } | { text: string }; tries: number };
+  /** The citizen chose not to say: the general contact is given and the bot does not ask again. */
+  communeSkipped?: boolean;
 }
 
 export interface Turn {
@@ -38,6 +50,11 @@ export interface Turn {
   start?: boolean;
   /** The user sent something we cannot read (sticker, photo, voice...). */
   nonText?: boolean;
+  /**
+   * The commune this channel belongs to (communes.yaml id): the web page /xa/<id>, a commune's own
+   * Telegram bot or Zalo OA. Unset on a channel shared by several communes: the engine asks.
+   */
+  commune?: string;
   now?: number;
 }
 
@@ -46,8 +63,11 @@ export interface EngineOptions {
   script: Script;
   storage: Storage;
   sink?: EventSink;
+  /** Single-commune settings (COMMUNE_NAME, COMMUNE_CONTACT); also the general contact of a shared channel. */
   communeName: string;
   communeContact: string;
+  /** The communes of this server (communes.yaml); absent or empty: single-commune. */
+  communes?: CommuneDirectory;
   /** Idle time after which a conversation starts over. */
   expiryMs: number;
   /** Per-user flood control; off when absent. */
@@ -66,11 +86,31 @@ function referralCode(arg: string | undefined): string | undefined {
   return code && /^[A-Za-z0-9_-]{2,32}$/.test(code) && /[A-Za-z]/.test(code) && scrub(code).found.size === 0 ? code : undefined;
 }
 const START = /^\/start(?:\s+(\S+))?$/i;
+/** "đổi xã", "doi phuong", "chọn xã khác", "/xa": the citizen wants to name another commune. */
+function asksToChangeCommune(text: string): boolean {
+  if (/^\/(xa|phuong)$/i.test(text)) return true;
+  const words = tokenize(text);
+  return words.length <= 5 && (words[0] === 'doi' || words[0] === 'chon') && (words[1] === 'xa' || words[1] === 'phuong');
+}
+
 interface TurnContext {
   turn: Turn;
   state: DialogState;
   replies: Reply[];
   events: DialogEvent[];
+  now: number;
+  /** The citizen's commune when known (bound channel, the only commune, or named earlier). */
+  commune: Commune | undefined;
+  /** A shared channel that does not know the citizen's commune yet, and may ask. */
+  communeUnknown: boolean;
+  /** A reply of this turn needed the commune's contact while it was unknown. */
+  wantsCommune: boolean;
+  /** The office-hours note was given this turn (once is enough). */
+  closedNoted: boolean;
+  /** An emergency: answered at once, never held back to ask the commune. */
+  urgent: boolean;
+  /** The question about the commune this turn answers, if the bot had asked one. */
+  asking: DialogState['askingCommune'];
 }
 
 export class DialogEngine {
@@ -91,8 +131,41 @@ export class DialogEngine {
   private get b() {
     return this.o.script.buttons;
   }
-  private say(template: string, extra: Record<string, string | number> = {}): string {
-    return fill(template, { ...this.vars, ...extra });
+  /**
+   * A message with {commune} and {contact} of the citizen's commune. Needing the contact while the
+   * commune is unknown on a shared channel makes the turn ask for it (handle); when the office is
+   * closed, the contact comes with when it opens.
+   */
+  private say(ctx: TurnContext, template: string, extra: Record<string, string | number> = {}): string {
+    const c = ctx.commune;
+    const vars = c ? { commune: communePhrase(c), contact: contactPhrase(c) } : this.vars;
+    const text = fill(template, { ...vars, ...extra });
+    if (!template.includes('{contact}')) return text;
+    if (!c) {
+      if (ctx.communeUnknown && !ctx.urgent) ctx.wantsCommune = true;
+      return text;
+    }
+    const opens = ctx.closedNoted ? undefined : closedUntil(c, ctx.now);
+    if (!opens) return text;
+    ctx.closedNoted = true;
+    return `${text}\n${fill(this.m.officeClosed, { opens })}`;
+  }
+
+  /** Which commune a turn is about, and whether the bot may have to ask (see TurnContext). */
+  private communeOf(turn: Turn, state: DialogState): { commune: Commune | undefined; communeUnknown: boolean } {
+    const dir = this.o.communes;
+    if (!dir || dir.size === 0) return { commune: undefined, communeUnknown: false };
+    const bound = dir.byId(turn.commune);
+    if (bound) return { commune: bound, communeUnknown: false };
+    if (dir.size === 1) return { commune: dir.list[0], communeUnknown: false };
+    const named = dir.byId(state.commune);
+    return { commune: named, communeUnknown: !named && !state.communeSkipped };
+  }
+
+  /** Whether this turn runs on a shared channel of several communes (the citizen may change theirs). */
+  private sharedChannel(turn: Turn): boolean {
+    const dir = this.o.communes;
+    return Boolean(dir && dir.size > 1 && !dir.byId(turn.commune));
   }
 
   async handle(turn: Turn): Promise<Reply[]> {
@@ -104,7 +177,19 @@ export class DialogEngine {
     if (verdict === 'drop') return [];
     if (verdict === 'notify') return [reply(this.m.tooFast)];
     const record = await this.o.storage.getConversation<DialogState>(turn.userKey);
-    const ctx: TurnContext = { turn, state: record?.state ?? { v: 1 }, replies: [], events: [] };
+    const state = record?.state ?? { v: 1 };
+    const ctx: TurnContext = {
+      turn,
+      state,
+      replies: [],
+      events: [],
+      now,
+      ...this.communeOf(turn, state),
+      wantsCommune: false,
+      closedNoted: false,
+      urgent: false,
+      asking: undefined,
+    };
     // Only the very next message is read as an error description.
     const describingError = ctx.state.describingError === true;
     delete ctx.state.describingError;
@@ -112,11 +197,24 @@ export class DialogEngine {
 
     if (record && now - record.updatedAt > this.o.expiryMs) {
       this.abandon(ctx.state, ctx.events);
-      ctx.state = { v: 1, ...(ctx.state.referral ? { referral: ctx.state.referral } : {}) };
+      // The citizen's commune outlives the conversation: they live there tomorrow too.
+      const { referral, commune, communeSkipped } = ctx.state;
+      ctx.state = { v: 1, ...(referral ? { referral } : {}), ...(commune ? { commune } : {}), ...(communeSkipped ? { communeSkipped } : {}) };
       if (!startCommand && !turn.start) ctx.replies.push(reply(this.m.expired));
     }
+    // A bound channel never asks (the same browser may have asked on the shared page).
+    const asking = this.sharedChannel(turn) ? ctx.state.askingCommune : undefined;
+    ctx.asking = asking;
+    delete ctx.state.askingCommune;
+    // What the turn would leave behind if it has to ask for the commune instead of answering.
+    const before = structuredClone(ctx.state);
+    const firstEvents = ctx.events.length;
 
-    if (startCommand || turn.start) {
+    if (asking && text && !payload && !startCommand && !turn.start && !turn.nonText) {
+      this.onCommuneAnswer(ctx, text, asking);
+    } else if (text && !payload && this.sharedChannel(turn) && asksToChangeCommune(text)) {
+      this.askCommune(ctx, undefined);
+    } else if (startCommand || turn.start) {
       const referral = referralCode(startCommand?.[1]);
       if (referral) ctx.state.referral = referral;
       ctx.events.push({ type: 'conversation-start', ...(referral ? { referral } : {}) });
@@ -130,15 +228,28 @@ export class DialogEngine {
       } else if (payload) this.onPayload(ctx, payload.startsWith(PAYLOAD_PREFIX) ? payload.slice(PAYLOAD_PREFIX.length) : payload);
       else if (!text || /^\/(menu|help)$/i.test(text)) this.menu(ctx);
       else {
-        if (!record) ctx.replies.push(reply(this.say(this.m.greetingShort)));
+        if (!record) ctx.replies.push(reply(this.say(ctx, this.m.greetingShort)));
         this.onText(ctx, text, describingError);
       }
+    }
+
+    if (ctx.wantsCommune && !ctx.state.askingCommune) {
+      // An answer needed the commune's contact: ask first, answer once the citizen has said
+      // (onCommuneAnswer). Nothing of the held-back answer is kept, not even its statistics.
+      const then = payload ? { payload } : text && !turn.nonText && !startCommand && !turn.start ? { text: scrub(text).text } : undefined;
+      const held = ctx.events.slice(firstEvents).filter((e) => e.type === 'conversation-start' || e.type === 'sensitive-data');
+      ctx.state = before;
+      ctx.events.length = firstEvents;
+      ctx.events.push(...held);
+      const warned = ctx.replies.some((r) => r.text === this.m.sensitive);
+      ctx.replies = warned ? [reply(this.m.sensitive)] : [];
+      this.askCommune(ctx, then);
     }
 
     ctx.state.channel = turn.channel;
     // The turn and its statistics are handed over together, so a group-committing store writes
     // them in one transaction. A failed save fails the turn (the platform redelivers it).
-    const context = { channel: turn.channel, userKey: turn.userKey, at: now };
+    const context = { channel: turn.channel, userKey: turn.userKey, at: now, ...(ctx.commune ? { commune: ctx.commune.id } : {}) };
     await Promise.all([
       this.o.storage.saveConversation(turn.userKey, ctx.state, now),
       ...ctx.events.map((e) => this.sink.record(e, context)),
@@ -176,7 +287,7 @@ export class DialogEngine {
   // ——— menus ———
 
   private greet(ctx: TurnContext): void {
-    ctx.replies.push(reply(this.say(this.m.greeting)));
+    ctx.replies.push(reply(this.say(ctx, this.m.greeting)));
     this.menu(ctx);
   }
 
@@ -215,7 +326,82 @@ export class DialogEngine {
   }
 
   private contact(ctx: TurnContext): void {
-    ctx.replies.push(reply(this.say(this.m.contact), [button(this.b.menu, 'menu')]));
+    const change = this.sharedChannel(ctx.turn) && ctx.commune ? [button(this.b.changeCommune, 'x:?')] : [];
+    ctx.replies.push(reply(this.say(ctx, this.m.contact), [...change, button(this.b.menu, 'menu')]));
+  }
+
+  // ——— the citizen's commune (shared channels of several communes) ———
+
+  /** A commune named in the examples of the question ("xã Lộc Hòa"). */
+  private communeExample(): string {
+    const first = this.o.communes?.list[0];
+    return first ? nameInSentence(first.name) : 'xã …';
+  }
+
+  /** Buttons for a few communes (a province's hundred would not fit: then the citizen types). */
+  private communeButtons(list: readonly Commune[]): Button[] {
+    const shown = list.length <= 4 ? list.map((c) => button(c.name, `x:${c.id}`)) : [];
+    return [...shown, button(this.b.skipCommune, 'x:-')];
+  }
+
+  private askCommune(ctx: TurnContext, then: NonNullable<DialogState['askingCommune']>['then']): void {
+    ctx.state.askingCommune = { ...(then ? { then } : {}), tries: 0 };
+    ctx.replies.push(reply(fill(this.m.askCommune, { example: this.communeExample() }), this.communeButtons(this.o.communes?.list ?? [])));
+  }
+
+  /** The text that follows "Bạn ở xã/phường nào?". */
+  private onCommuneAnswer(ctx: TurnContext, text: string, asking: NonNullable<DialogState['askingCommune']>): void {
+    const found = this.o.communes!.resolve(text);
+    if ('commune' in found) return this.setCommune(ctx, found.commune, asking.then);
+    if ('ambiguous' in found) {
+      ctx.state.askingCommune = { ...asking, tries: asking.tries + 1 };
+      ctx.replies.push(reply(this.m.communeAmbiguous, this.communeButtons(found.ambiguous.slice(0, 4))));
+      return;
+    }
+    // Not a commune we know. A short answer is asked again once; a question is answered (with
+    // the general contact, and the bot stops asking: it must not nag).
+    const u = interpret(text, this.o.knowledge, { tokens: (q) => this.tokensOf(q) });
+    const aQuestion = u.intent === 'answer' || u.intent === 'emergency' || u.intent === 'walk' || tokenize(text).length > 4;
+    if (!aQuestion && asking.tries === 0) {
+      ctx.state.askingCommune = { ...asking, tries: 1 };
+      ctx.replies.push(reply(fill(this.m.communeUnknown, { example: this.communeExample() }), this.communeButtons(this.o.communes!.list)));
+      return;
+    }
+    ctx.state.communeSkipped = true;
+    ctx.communeUnknown = false;
+    this.onText(ctx, text, false);
+  }
+
+  /** Remembers the citizen's commune, then answers what needed it (or gives its contact). */
+  private setCommune(ctx: TurnContext, commune: Commune, then: NonNullable<DialogState['askingCommune']>['then']): void {
+    ctx.state.commune = commune.id;
+    delete ctx.state.communeSkipped;
+    ctx.commune = commune;
+    ctx.communeUnknown = false;
+    ctx.replies.push(reply(fill(this.m.communeSet, { place: nameInSentence(commune.name) })));
+    this.answerHeld(ctx, then);
+  }
+
+  /** The message that waited for the commune, answered now; without one, the contact it was asked for. */
+  private answerHeld(ctx: TurnContext, then: NonNullable<DialogState['askingCommune']>['then']): void {
+    if (!then) return this.contact(ctx);
+    if ('payload' in then) return this.onPayload(ctx, then.payload.startsWith(PAYLOAD_PREFIX) ? then.payload.slice(PAYLOAD_PREFIX.length) : then.payload);
+    this.onText(ctx, then.text, false);
+  }
+
+  /** Commune buttons: `x:<id>` chooses, `x:-` skips (general contact), `x:?` asks again. */
+  private onCommunePayload(ctx: TurnContext, arg: string): void {
+    if (!this.sharedChannel(ctx.turn)) return this.contact(ctx);
+    const then = ctx.asking?.then;
+    if (arg === '?') return this.askCommune(ctx, undefined);
+    if (arg === '-') {
+      ctx.state.communeSkipped = true;
+      ctx.communeUnknown = false;
+      return then ? this.answerHeld(ctx, then) : this.menu(ctx);
+    }
+    const commune = this.o.communes?.byId(arg);
+    if (!commune) return this.staleButton(ctx);
+    this.setCommune(ctx, commune, then);
   }
 
   private staleButton(ctx: TurnContext): void {
@@ -239,7 +425,7 @@ export class DialogEngine {
 
   private showEntry(ctx: TurnContext, entry: Entry, lead: Button[] = []): void {
     // Answers may name the commune's own contact: {commune}, {contact}.
-    ctx.replies.push(reply(this.say(entry.answer), this.entryButtons(entry, lead)));
+    ctx.replies.push(reply(this.say(ctx, entry.answer), this.entryButtons(entry, lead)));
   }
 
   /** Normalized words of a scrubbed question; repeated questions are looked up, not redone. */
@@ -293,14 +479,15 @@ export class DialogEngine {
     if (describingError) return this.lastResort(ctx, resume);
     if (guide && position) {
       const { n, total } = walk.counter(guide, position);
-      ctx.replies.push(reply(this.say(this.m.walkHint, { n, total, title: guide.title })));
+      ctx.replies.push(reply(this.say(ctx, this.m.walkHint, { n, total, title: guide.title })));
     }
-    ctx.replies.push(reply(this.say(this.m.notFound), [...resume, button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
+    ctx.replies.push(reply(this.say(ctx, this.m.notFound), [...resume, button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
   }
 
   private emergency(ctx: TurnContext, u: Extract<Interpretation, { intent: 'emergency' }>): void {
+    ctx.urgent = true;
     ctx.events.push({ type: 'emergency', kinds: u.kinds });
-    const numbers = this.say(this.m.emergency, { numbers: u.numbers.map((n) => this.m.emergencyNumbers[n]).join('\n') });
+    const numbers = this.say(ctx, this.m.emergency, { numbers: u.numbers.map((n) => this.m.emergencyNumbers[n]).join('\n') });
     const scam = u.kinds.includes('scam');
     // A scam victim may want the warning entry next (a button, not an answer in the way).
     const scamEntry = scam ? this.o.knowledge.content.byId.get(SCAM_ENTRY) : undefined;
@@ -311,7 +498,7 @@ export class DialogEngine {
     ];
     // Before anything else: a first-contact greeting or "lâu rồi…" would only be in the way.
     ctx.replies.length = 0;
-    ctx.replies.push(reply(numbers, scam ? [] : buttons), ...(scam ? [reply(this.say(this.m.emergencyScam), buttons)] : []));
+    ctx.replies.push(reply(numbers, scam ? [] : buttons), ...(scam ? [reply(this.say(ctx, this.m.emergencyScam), buttons)] : []));
   }
 
   private smallTalk(ctx: TurnContext, kind: Extract<Interpretation, { intent: 'smalltalk' }>['kind'], resume: Button[]): void {
@@ -323,7 +510,7 @@ export class DialogEngine {
       if (position && guide && walk.stepAt(guide, position)) return this.showStep(ctx, guide, position);
       return ctx.replies.length > 0 ? this.menu(ctx) : this.greet(ctx);
     }
-    ctx.replies.push(reply(this.say(this.m.smallTalk[kind]), resume.length > 0 ? resume : [button(this.b.menu, 'menu')]));
+    ctx.replies.push(reply(this.say(ctx, this.m.smallTalk[kind]), resume.length > 0 ? resume : [button(this.b.menu, 'menu')]));
   }
 
   /** "Ý bạn là…?": the entries the interpretation offers, then "Không phải". */
@@ -339,17 +526,17 @@ export class DialogEngine {
   /** "Lỗi khác": ask for the app's own message; the next text is read against this step first. */
   private askForError(ctx: TurnContext): void {
     ctx.state.describingError = true;
-    ctx.replies.push(reply(this.say(this.m.stuckNone), [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
+    ctx.replies.push(reply(this.say(ctx, this.m.stuckNone), [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
   }
 
   /** The error is not one we know: people who can help, always with the VNeID hotline. */
   private lastResort(ctx: TurnContext, lead: Button[]): void {
-    ctx.replies.push(reply(this.say(this.m.stuckUnknown), [...lead, button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
+    ctx.replies.push(reply(this.say(ctx, this.m.stuckUnknown), [...lead, button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
   }
 
   private showProblem(ctx: TurnContext, problem: Omit<StepProblem, 'label'>): void {
     const answer = problem.answer ?? (problem.faq ? this.o.knowledge.content.byId.get(problem.faq)?.answer : undefined) ?? this.m.stuckUnknown;
-    ctx.replies.push(reply(this.say(answer), [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
+    ctx.replies.push(reply(this.say(ctx, answer), [button(this.b.resume, 'resume'), button(this.b.contact, 'm:contact'), button(this.b.menu, 'menu')]));
   }
 
   // ——— walkthroughs ———
@@ -357,7 +544,7 @@ export class DialogEngine {
   private showStep(ctx: TurnContext, guide: Entry, position: walk.WalkPosition): void {
     const step = walk.stepAt(guide, position)!;
     const { n, total } = walk.counter(guide, position);
-    const text = `${this.say(this.m.stepHeader, { title: guide.title, n, total })}\n${step.text}`;
+    const text = `${this.say(ctx, this.m.stepHeader, { title: guide.title, n, total })}\n${step.text}`;
     const back = position.trail.length > 0 ? [button(this.b.back, 'back')] : [];
     const menu = button(this.b.menu, 'menu');
     const choices = (step.choices ?? []).map((c, i) => button(c.label, `c:${i}`));
@@ -388,7 +575,7 @@ export class DialogEngine {
     ctx.events.push({ type: 'walk-complete', guideId: guide.id });
     const { byId } = this.o.knowledge.content;
     const next = guide.next.flatMap((id) => byId.get(id) ?? []).slice(0, 3);
-    const done = this.say(this.m.completed, { title: guide.title });
+    const done = this.say(ctx, this.m.completed, { title: guide.title });
     ctx.replies.push(
       reply(next.length > 0 ? `${done}\n${this.m.completedNext}` : done, [
         ...next.map((e) => button(e.label, e.steps ? `w:${e.id}` : `e:${e.id}`)),
@@ -408,7 +595,7 @@ export class DialogEngine {
         const position = ctx.state.walk;
         const guide = position && byId.get(position.guideId);
         if (!position || !guide || !walk.stepAt(guide, position)) return this.greet(ctx);
-        ctx.replies.push(reply(this.say(this.m.greetingShort)));
+        ctx.replies.push(reply(this.say(ctx, this.m.greetingShort)));
         return this.showStep(ctx, guide, position);
       }
       case 'm':
@@ -425,8 +612,10 @@ export class DialogEngine {
         if (!guide?.steps) return this.staleButton(ctx);
         return this.startWalk(ctx, guide);
       }
+      case 'x':
+        return this.onCommunePayload(ctx, arg ?? '');
       case 'none':
-        ctx.replies.push(reply(this.say(this.m.notFound), [button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
+        ctx.replies.push(reply(this.say(ctx, this.m.notFound), [button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
         return;
     }
 

@@ -41,10 +41,28 @@ export const scriptSchema = z
         smallTalk: z.object({ thanks: text, bye: text, ack: text, who: text }).strict(),
         /** The last resort after an error nobody recognises: contact and hotline. */
         stuckUnknown: text,
+        /** Several communes on one shared bot (communes.yaml): asking which one, once. */
+        askCommune: text,
+        communeSet: text,
+        communeUnknown: text,
+        communeAmbiguous: text,
+        /** Appended where the contact is given while the office is closed: {opens}. */
+        officeClosed: text,
       })
       .strict(),
     buttons: z
-      .object({ next: label, back: label, stuck: label, menu: label, walk: label, resume: label, more: label, contact: label })
+      .object({
+        next: label,
+        back: label,
+        stuck: label,
+        menu: label,
+        walk: label,
+        resume: label,
+        more: label,
+        contact: label,
+        changeCommune: label,
+        skipCommune: label,
+      })
       .strict(),
     menu: z
       .array(

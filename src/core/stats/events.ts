@@ -24,6 +24,8 @@ export interface EventContext {
   channel: string;
   userKey: string;
   at: number;
+  /** The citizen's commune (a communes.yaml id), when the server has several and it is known. */
+  commune?: string;
 }
 
 export interface EventSink {

@@ -10,6 +10,8 @@ const status = document.getElementById('status');
 const reader = createReadAloud();
 
 const KEY = 'vneid-guide-session';
+// The page of one commune (/xa/<id>) names it: every question is answered with its contact.
+const commune = document.querySelector('meta[name="vneid-commune"]')?.getAttribute('content') || undefined;
 let sessionId = localStorage.getItem(KEY);
 const returning = Boolean(sessionId && /^[A-Za-z0-9_-]{8,64}$/.test(sessionId));
 if (!returning) {
@@ -95,7 +97,7 @@ async function post(body, mine, viaButton) {
     const res = await fetch('/api/chat', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sessionId, ...body }),
+      body: JSON.stringify({ sessionId, ...(commune ? { commune } : {}), ...body }),
     });
     const data = await res.json().catch(() => ({}));
     const replies = res.ok && Array.isArray(data.replies) ? data.replies : [{ text: data.error || 'Có lỗi xảy ra, bạn thử lại sau nhé.' }];
