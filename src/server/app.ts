@@ -23,9 +23,10 @@ import { limitChatSessions, rateLimitOptions } from './rate-limits.js';
 export { rateLimitOptions } from './rate-limits.js';
 import { adminPlugin } from './admin/plugin.js';
 import type { StatsStore } from '../core/stats/store.js';
-import { telegramPlugin, type TelegramWebhookCounters } from '../channels/telegram/plugin.js';
+import { telegramPlugin, TELEGRAM_WEBHOOK_PATH, type TelegramWebhookCounters } from '../channels/telegram/plugin.js';
 import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager } from '../channels/zalo-oa/plugin.js';
 import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
+import { communeChannels } from './commune-channels.js';
 
 export interface AppDeps {
   config: Config;
@@ -45,6 +46,8 @@ export interface AppDeps {
   telegramBotInfo?: UserFromGetMe;
   /** How long the Telegram webhook waits for an update (default 9 s; tests shorten it). */
   telegramTimeoutMs?: number;
+  /** Where the communes' channel credentials are read (communes.yaml names the variables); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface App {
@@ -74,6 +77,8 @@ export function serverOptions(config: Config, logger?: Logger) {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
+  // Before anything is built: a commune's missing credential stops the start with one line.
+  const perCommune = communeChannels(deps.communes, config, deps.env);
   const app = Fastify(serverOptions(config, deps.logger)) as unknown as FastifyInstance;
 
   // Never a stack trace to the client; a Vietnamese message and the right status.
@@ -152,6 +157,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       ...(deps.telegramTimeoutMs !== undefined ? { timeoutMs: deps.telegramTimeoutMs } : {}),
     });
     channels.push('telegram');
+  }
+  // Each commune's own bot, at /webhooks/telegram/<id>: its citizens get its contact without being asked.
+  for (const bot of perCommune.telegram) {
+    await app.register(telegramPlugin, {
+      token: bot.token,
+      webhookSecret: bot.webhookSecret,
+      path: `${TELEGRAM_WEBHOOK_PATH}/${bot.commune}`,
+      commune: bot.commune,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      engine,
+      storage: deps.storage,
+      secret: deps.secret,
+      counters: telegram,
+      ...(deps.sink ? { sink: deps.sink } : {}),
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+      ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
+      ...(deps.telegramTimeoutMs !== undefined ? { timeoutMs: deps.telegramTimeoutMs } : {}),
+    });
+    channels.push(`telegram/${bot.commune}`);
   }
 
   if (zaloTokens) {

@@ -43,6 +43,11 @@ export interface TelegramBotOptions {
   maxRetries?: number;
   /** Where delivery failures are counted for the officials' dashboard. */
   sink?: EventSink;
+  /**
+   * The commune this bot belongs to (communes.yaml id): every turn carries it, and its users,
+   * dedupe marks and waiting exchanges are kept apart from other bots' (update ids are per bot).
+   */
+  commune?: string;
   /** Told about permanent delivery failures (codes only). */
   log?: { warn: (obj: object, msg: string) => void; debug: (obj: object, msg: string) => void };
 }
@@ -67,7 +72,9 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
   });
   const retry = autoRetry({ maxRetryAttempts: o.maxRetries ?? 3, maxDelaySeconds: 30 });
   bot.api.config.use(retry);
-  const userKey = (ctx: Context) => pseudonymize(o.secret, 'telegram', String(ctx.chatId ?? ctx.from?.id ?? 'unknown'));
+  const scope = o.commune ? `telegram:${o.commune}` : 'telegram';
+  const userKey = (ctx: Context) => pseudonymize(o.secret, scope, String(ctx.chatId ?? ctx.from?.id ?? 'unknown'));
+  const bound = o.commune ? { commune: o.commune } : {};
 
   // A redelivered update (same update_id) is processed once. If handling fails, the mark is
   // removed so that Telegram's redelivery gets a second chance; unless the failure is permanent
@@ -75,17 +82,17 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
   // the update stays processed, the webhook answers 200 and officials see a delivery failure.
   bot.use(async (ctx, next) => {
     const id = String(ctx.update.update_id);
-    if (!(await o.storage.markProcessed('telegram', id))) return;
+    if (!(await o.storage.markProcessed(scope, id))) return;
     try {
       await next();
     } catch (err) {
       const code = permanentFailureCode(err);
       if (code) {
         o.log?.warn({ updateId: ctx.update.update_id, code }, 'Telegram: không gửi được tin (lỗi vĩnh viễn), không thử lại');
-        await o.sink?.record({ type: 'delivery-failure', code }, { channel: 'telegram', userKey: userKey(ctx), at: Date.now() });
+        await o.sink?.record({ type: 'delivery-failure', code }, { channel: 'telegram', userKey: userKey(ctx), at: Date.now(), ...bound });
         return;
       }
-      await o.storage.forgetProcessed('telegram', id);
+      await o.storage.forgetProcessed(scope, id);
       throw err;
     }
   });
@@ -134,11 +141,11 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
   bot.on('callback_query:data', async (ctx) => {
     await acknowledge(ctx);
     // Callback data is ours (≤ 64 bytes); replies are new messages, nothing is edited away.
-    await send(ctx, await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), payload: ctx.callbackQuery.data }));
+    await send(ctx, await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), payload: ctx.callbackQuery.data, ...bound }));
   });
 
   bot.on('message:text', async (ctx) => {
-    const replies = await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), text: ctx.message.text });
+    const replies = await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), text: ctx.message.text, ...bound });
     // After the greeting, volunteers can make a share link.
     if (/^\/start\b/.test(ctx.message.text) && replies[0] && !replies[0].buttons) {
       replies[0] = { ...replies[0], buttons: [{ label: SHARE_LABEL, payload: SHARE_PAYLOAD }] };
@@ -147,7 +154,7 @@ export function createTelegramBot(o: TelegramBotOptions): Bot<TelegramContext> {
   });
 
   bot.on('message', async (ctx) => {
-    await send(ctx, await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), nonText: true }));
+    await send(ctx, await o.engine.handle({ channel: 'telegram', userKey: userKey(ctx), nonText: true, ...bound }));
   });
 
   return bot;

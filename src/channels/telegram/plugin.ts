@@ -25,6 +25,8 @@ export interface TelegramWebhookCounters {
 
 export interface TelegramPluginOptions extends TelegramBotOptions {
   webhookSecret: string;
+  /** Webhook path (default /webhooks/telegram); a commune's own bot is at /webhooks/telegram/<id>. */
+  path?: string;
   /** When set, setWebhook is called on start with this base URL. */
   publicUrl?: string;
   /** How long the webhook waits for an update before answering 503 (default 9 s, under Telegram's own wait). */
@@ -76,7 +78,8 @@ export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (
     await ensureInit().catch((err: unknown) => app.log.error({ err }, 'Telegram: getMe thất bại, sẽ thử lại khi có tin nhắn'));
   }
 
-  app.post(TELEGRAM_WEBHOOK_PATH, { config: { rateLimit: false } }, async (req, res) => {
+  const path = o.path ?? TELEGRAM_WEBHOOK_PATH;
+  app.post(path, { config: { rateLimit: false } }, async (req, res) => {
     // Constant time, whatever the lengths (both sides hashed first).
     const given = req.headers[SECRET_HEADER];
     if (typeof given !== 'string' || !timingSafeEqual(sha256(given), secretDigest)) {
@@ -127,15 +130,15 @@ export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (
   });
 
   if (o.publicUrl) {
-    const url = `${o.publicUrl}${TELEGRAM_WEBHOOK_PATH}`;
+    const url = `${o.publicUrl}${path}`;
     app.addHook('onReady', async () => {
       // Telegram unreachable at start must not keep the other channels down: log and go on
       // (a webhook registered earlier keeps working).
       try {
         await bot.api.setWebhook(url, { secret_token: o.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
-        app.log.info('Telegram: đã đăng ký webhook');
+        app.log.info({ path }, 'Telegram: đã đăng ký webhook');
       } catch (err) {
-        app.log.error({ err }, 'Telegram: không đăng ký được webhook');
+        app.log.error({ err, path }, 'Telegram: không đăng ký được webhook');
       }
     });
   }
