@@ -7,7 +7,9 @@ const COMMUNES_FIXTURE = new URL('../../fixtures/communes/', import.meta.url).pa
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await makeApp({}, { deps: () => ({ communes: loadCommunes(COMMUNES_FIXTURE) }) });
+  // The fixture gives loc-hoa a Telegram bot: its variables must be set (nothing is sent in this file).
+  const env = { LOC_HOA_TELEGRAM_BOT_TOKEN: '222222:LOCHOA-token_abcdefghijklmnopqrs', LOC_HOA_TELEGRAM_WEBHOOK_SECRET: 'lochoa-webhook-secret-0002' };
+  t = await makeApp({}, { deps: () => ({ communes: loadCommunes(COMMUNES_FIXTURE), env }) });
 });
 afterAll(() => t.close());
 
