@@ -264,14 +264,16 @@ export class PostgresStatsStore implements StatsStore {
 
   async topQuestions(range: StatsRange, limit: number): Promise<QuestionRow[]> {
     const rows = await this.all<QuestionRow>(
-      `SELECT normalized, COUNT(*)::int AS count, ${countIf("outcome = 'answered'")} AS answered, MAX(at) AS "lastAt",
+      `SELECT normalized, ${latest('text')} AS text, COUNT(DISTINCT text)::int AS wordings,
+         COUNT(*)::int AS count, ${countIf("outcome = 'answered'")} AS answered, MAX(at) AS "lastAt",
          ${latest('entry_id')} AS "matchedId"
        FROM stats_events WHERE type = 'question' AND normalized IS NOT NULL AND normalized != '' AND ${IN_RANGE}
        GROUP BY normalized ORDER BY count DESC, "lastAt" DESC, normalized LIMIT @limit::bigint`,
       range,
       { limit: limitParam(limit) },
     );
-    return rows.map((r) => ({ ...r, lastAt: num(r.lastAt) }));
+    // Events written before the wording was kept have none: the normalized form stands in.
+    return rows.map((r) => ({ ...r, text: r.text || r.normalized, wordings: Math.max(1, r.wordings), lastAt: num(r.lastAt) }));
   }
 
   async reviewQuestions(range: StatsRange, limit: number): Promise<ReviewRow[]> {

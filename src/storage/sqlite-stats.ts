@@ -220,14 +220,16 @@ export class SqliteStatsStore implements StatsStore {
   }
 
   async topQuestions(range: StatsRange, limit: number): Promise<QuestionRow[]> {
-    // SQLite takes bare columns (entry_id) from the row that holds MAX(at): the latest match.
-    return this.all<QuestionRow>(
-      `SELECT normalized, COUNT(*) AS count, SUM(outcome = 'answered') AS answered, MAX(at) AS lastAt, entry_id AS matchedId
+    // SQLite takes bare columns (entry_id, text) from the row that holds MAX(at): the latest match and wording.
+    const rows = this.all<QuestionRow>(
+      `SELECT normalized, text, COUNT(DISTINCT text) AS wordings, COUNT(*) AS count, SUM(outcome = 'answered') AS answered, MAX(at) AS lastAt, entry_id AS matchedId
        FROM stats_events WHERE type = 'question' AND normalized IS NOT NULL AND normalized != '' AND ${IN_RANGE}
        GROUP BY normalized ORDER BY count DESC, lastAt DESC LIMIT @limit`,
       range,
       { limit },
     );
+    // Events written before the wording was kept have none: the normalized form stands in.
+    return rows.map((r) => ({ ...r, text: r.text || r.normalized, wordings: Math.max(1, r.wordings) }));
   }
 
   async reviewQuestions(range: StatsRange, limit: number): Promise<ReviewRow[]> {

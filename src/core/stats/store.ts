@@ -71,8 +71,13 @@ export interface TopicRow {
   total: number;
 }
 
+/** Frequent questions, grouped by normalized text (typos corrected, no diacritics). */
 export interface QuestionRow {
   normalized: string;
+  /** What the citizen wrote (scrubbed of personal data), in the group's latest occurrence: officials read this, not `normalized`. */
+  text: string;
+  /** Different scrubbed wordings in the group ("và 2 cách viết khác"). */
+  wordings: number;
   count: number;
   answered: number;
   /** Matched id of the latest occurrence. */

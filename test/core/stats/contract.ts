@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DialogEvent } from '../../../src/core/stats/events.js';
 import { purgeExpiredStats } from '../../../src/core/stats/retention.js';
+import { StatsSink } from '../../../src/core/stats/sink.js';
 import { dayRange, documentCounts, parseDay, type StatsContext, type StatsStore } from '../../../src/core/stats/store.js';
 import { EXPECTED, FROM, SEED, SEED_OUTSIDE_BEFORE, TO } from '../../fixtures/stats-seed.js';
 
@@ -161,7 +162,7 @@ export function statsStoreContract(name: string, make: MakeStatsStore): void {
         [MAR3, { normalized: 'x y', text: 'câu hỏi lạ', count: 1, outcome: 'low-confidence', score: 0.4, nearestIds: ['faq-b'] }],
         [MAR2, { normalized: 'câu hỏi lạ', text: 'câu hỏi lạ', count: 2, outcome: 'unanswered', score: 0.15, nearestIds: ['faq-a'] }],
       ]);
-      expect(await t.store.topQuestions(range, 10)).toEqual([{ normalized: 'x y', count: 1, answered: 0, matchedId: null, lastAt: MAR3 }]);
+      expect(await t.store.topQuestions(range, 10)).toEqual([{ normalized: 'x y', text: 'câu hỏi lạ', wordings: 1, count: 1, answered: 0, matchedId: null, lastAt: MAR3 }]);
     });
 
     it('limits: 0 gives nothing, a negative limit (SQLite’s -1) gives everything', async () => {
@@ -184,6 +185,25 @@ export function statsStoreContract(name: string, make: MakeStatsStore): void {
       expect(await t.store.referrals({ ...range, commune: 'default' })).toEqual([]);
       expect((await t.store.overview(range)).users).toBe(4);
       expect((await t.store.overview({ ...range, commune: 'default' })).users).toBe(3);
+    });
+  });
+
+  describe(`${name}: what citizens wrote`, () => {
+    it('top questions carry the scrubbed wording through the sink, never the personal data', async () => {
+      const t = await make();
+      try {
+        const sink = new StatsSink({ store: t.store });
+        const at = parseDay('2025-03-05')! + 9 * 3600_000;
+        const ask = (text: string, normalized: string, i: number) =>
+          sink.record({ type: 'question', text, normalized, matchedId: 'faq-otp', nearestId: 'faq-otp', score: 0.9, outcome: 'answered' }, { channel: 'web', userKey: `k${i}k${i}k${i}k${i}k${i}k${i}k${i}k${i}`, at: at + i * 60_000 });
+        await ask('ko nhận dc OTP, sđt 0912345678', 'khong nhan duoc otp sdt', 1);
+        await ask('Không nhận được mã OTP gửi về 0987654321', 'khong nhan duoc otp sdt', 2);
+        const [top] = await t.store.topQuestions(dayRange('2025-03-05', '2025-03-05')!, 10);
+        expect(top).toMatchObject({ normalized: 'khong nhan duoc otp sdt', text: 'Không nhận được mã OTP gửi về [SĐT]', wordings: 2, count: 2 });
+        expect(JSON.stringify(top)).not.toMatch(/09\d{8}/);
+      } finally {
+        await t.cleanup();
+      }
     });
   });
 
