@@ -39,6 +39,10 @@ export function jsonForScript(data: unknown): SafeHtml {
 const intFmt = new Intl.NumberFormat('vi-VN');
 const pctFmt = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
+const decFmt = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 export const fmtInt = (n: number) => intFmt.format(n);
+/** "0,25": a score with the Vietnamese decimal comma. */
+export const fmtDec = (n: number) => decFmt.format(n);
 /** "57,1 %" (Vietnamese decimal comma); "–" when there is nothing to divide. */
 export const fmtPct = (part: number, whole: number) => (whole > 0 ? `${pctFmt.format((100 * part) / whole)} %` : '–');

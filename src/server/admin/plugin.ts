@@ -9,16 +9,17 @@ import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { ContentBase } from '../../core/content/loader.js';
-import { dayRange, formatDay, type StatsRange, type StatsStore } from '../../core/stats/store.js';
+import type { StatsRange, StatsStore } from '../../core/stats/store.js';
 import { passwordMatches, sameOrigin, SESSION_COOKIE, SessionSigner, type Session } from './auth.js';
 import { LoginGuards, type LoginGuardOptions } from './login-guard.js';
 import { AdminSessionRegistry } from './session-registry.js';
 import type { Storage } from '../../storage/storage.js';
 import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
-import { toCsv } from './csv.js';
+import { separatorOf, toCsv } from './csv.js';
+import { lastDays, readDayRange, viDay } from './dates.js';
 import { html, type SafeHtml } from './html.js';
 import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
-import { BASE, cards, chartBlock, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, perWeekSeries, tableBlock, type RangeView } from './views.js';
+import { BASE, cards, chartBlock, csvLinks, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, perWeekSeries, tableBlock, type RangeView } from './views.js';
 
 export interface AdminPluginOptions {
   /** ADMIN_PASSWORD (at least 8 characters). Without one, do not register the plugin. */
@@ -198,20 +199,28 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     return res.clearCookie(SESSION_COOKIE, cookieOptions(req, 0)).redirect(`${BASE}/login`, 303);
   });
 
-  // ——— date range ———
+  // ——— date range and view ———
 
-  function readRange(req: FastifyRequest): { view: RangeView; range: StatsRange } {
+  /** The range asked for (dd/mm/yyyy as typed, or ISO from our links); the default one with a warning when it cannot be read. */
+  function readRange(req: FastifyRequest): { view: RangeView; range: StatsRange; error?: string } {
     const q = req.query as Record<string, unknown>;
-    const today = formatDay(now());
-    const fallbackFrom = formatDay(now() - (defaultDays - 1) * 86_400_000);
+    const technical = q.view === 'technical';
     const from = typeof q.from === 'string' ? q.from : undefined;
     const to = typeof q.to === 'string' ? q.to : undefined;
-    if (from === undefined && to === undefined) return { view: { from: fallbackFrom, to: today }, range: dayRange(fallbackFrom, today)! };
-    const range = from !== undefined && to !== undefined ? dayRange(from, to) : undefined;
-    if (range && range.to - range.from <= 3700 * 86_400_000) return { view: { from: from!, to: to! }, range };
+    const fallback = lastDays(defaultDays, now());
+    if (from === undefined && to === undefined) return { view: { from: fallback.from, to: fallback.to, technical }, range: fallback.range };
+    const asked = readDayRange({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+    if (asked.ok) return { view: { from: asked.from, to: asked.to, technical }, range: asked.range };
     return {
-      view: { from: fallbackFrom, to: today, warning: `Khoảng ngày không hợp lệ (cần "từ ngày" trước "đến ngày", tối đa 10 năm). Đang hiển thị ${defaultDays} ngày gần nhất.` },
-      range: dayRange(fallbackFrom, today)!,
+      view: {
+        from: fallback.from,
+        to: fallback.to,
+        technical,
+        warning: `${asked.message} Đang hiển thị ${defaultDays} ngày gần nhất.`,
+        typed: { from: (from ?? '').slice(0, 20), to: (to ?? '').slice(0, 20) },
+      },
+      range: fallback.range,
+      error: asked.message,
     };
   }
 
@@ -228,7 +237,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   const page = (path: string, title: string, render: (view: RangeView, ctx: TableContext) => Promise<{ body: SafeHtml; chartData?: unknown }>) =>
     app.get(`${BASE}${path}`, async (req, res) => {
       const { view, range } = readRange(req);
-      const ctx: TableContext = { store: o.store, content: o.content, range };
+      const ctx: TableContext = { store: o.store, content: o.content, range, technical: view.technical === true };
       const { body, chartData } = await render(view, ctx);
       return send(
         res,
@@ -254,7 +263,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       { key: 'emergencies', label: 'Tin nhắn khẩn cấp (đã đưa 113/114/115)', value: fmtInt(ov.emergencies) },
       { key: 'failures', label: 'Lỗi gửi tin', value: fmtInt(ov.deliveryFailures) },
     ])}
-<p class="muted"><a href="${BASE}/csv/overview?from=${view.from}&to=${view.to}" download>Tải CSV các chỉ số tổng quan</a></p>
+<p class="muted">${csvLinks('overview', view, 'Tải về các chỉ số tổng quan (CSV cho Excel)')}</p>
 ${chartBlock('chart-per-day', 'Câu hỏi mỗi ngày', 'Biểu đồ số câu hỏi mỗi ngày; số liệu chi tiết ở bảng bên dưới.')}
 ${tableBlock(t.get('channels')!, view)}
 ${chartBlock('chart-per-week', 'Người dùng mỗi tuần', 'Biểu đồ số người dùng mỗi tuần; số liệu ở bảng bên dưới.')}
@@ -286,12 +295,12 @@ ${tableBlock(t.get('sensitive')!, view)}`;
       groups.set(id, [...(groups.get(id) ?? []), r]);
     }
     const perGuide = [...groups].map(([id, rows]) =>
-      tableBlock(funnel, view, { rows, columns: [1, 2, 3, 4, 5, 6], heading: 'h3', csv: false, title: `${o.content.byId.get(id)?.title ?? id} (${id})` }),
+      tableBlock(funnel, view, { rows, hide: ['guide', 'id'], heading: 'h3', csv: false, title: view.technical ? `${o.content.byId.get(id)?.title ?? id} (${id})` : (o.content.byId.get(id)?.title ?? id) }),
     );
     return {
-      body: html`${tableBlock(t.get('guides')!, view, { columns: [0, 2, 3, 4, 5, 6, 7, 8] })}
+      body: html`${tableBlock(t.get('guides')!, view)}
 <section class="block" id="funnels"><h2>${funnel.title}</h2><p class="note">${funnel.note ?? ''}</p>
-<a class="csv" href="${BASE}/csv/funnel?from=${view.from}&to=${view.to}" download>Tải CSV (tất cả hướng dẫn)</a>
+${csvLinks('funnel', view, 'Tải về (CSV cho Excel, tất cả hướng dẫn)')}
 ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</section>`,
     };
   });
@@ -316,19 +325,24 @@ ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</sect
   app.get(`${BASE}/csv/:table`, async (req, res) => {
     const def = TABLE_BY_KEY.get((req.params as { table: string }).table);
     if (!def) return res.code(404).type('application/json; charset=utf-8').send({ error: 'Không có bảng này.' });
-    const { view, range } = readRange(req);
-    const t = await def.load({ store: o.store, content: o.content, range });
+    const { view, range, error } = readRange(req);
+    // A file of other dates than asked for would be worse than no file: say what is wrong instead.
+    if (error) return res.code(400).type('text/plain; charset=utf-8').send(`${error}\n`);
+    const sep = separatorOf((req.query as Record<string, unknown>).sep);
+    const t = await def.load({ store: o.store, content: o.content, range, technical: view.technical === true });
+    const name = `vneid-${t.key}-${viDay(view.from).replace(/\//g, '-')}_${viDay(view.to).replace(/\//g, '-')}.csv`;
     return res
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="vneid-${t.key}-${view.from}_${view.to}.csv"`)
-      .send(toCsv(t.headers, t.rows.map((r) => r.cells)));
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(toCsv(t.headers, t.rows.map((r) => r.cells), sep));
   });
 
   app.get(`${BASE}/api/:table`, async (req, res) => {
     const def = TABLE_BY_KEY.get((req.params as { table: string }).table);
     if (!def) return res.code(404).send({ error: 'Không có bảng này.' });
-    const { view, range } = readRange(req);
-    const t = await def.load({ store: o.store, content: o.content, range });
+    const { view, range, error } = readRange(req);
+    if (error) return res.code(400).send({ error });
+    const t = await def.load({ store: o.store, content: o.content, range, technical: view.technical === true });
     return { table: t.key, title: t.title, from: view.from, to: view.to, headers: t.headers, rows: t.rows.map((r) => r.cells) };
   });
 };

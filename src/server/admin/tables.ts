@@ -26,18 +26,25 @@ import {
 } from '../../core/stats/store.js';
 import { channelLabel } from '../../core/stats/report.js';
 import type { Cell } from './csv.js';
-import { fmtInt, fmtPct, html, SafeHtml } from './html.js';
+import { viDay } from './dates.js';
+import { fmtDec, fmtInt, fmtPct, html, SafeHtml } from './html.js';
 
 export interface TableContext {
   store: StatsStore;
   content: ContentBase;
   range: StatsRange;
+  /** The technical view (?view=technical): ids, normalized forms and scores as extra columns. */
+  technical?: boolean;
 }
 
 interface Column<R> {
   label: string;
+  /** A name to pick or hide the column by (tableBlock's `hide`). */
+  id?: string;
+  /** Only in the technical view (page and CSV): ids, normalized text, scores. */
+  technical?: boolean;
   /** The raw value: CSV cell, and the HTML cell unless `html` says otherwise. */
-  value: (r: R) => Cell;
+  value: (r: R, ctx: TableContext) => Cell;
   html?: (r: R, ctx: TableContext) => SafeHtml | string;
   numeric?: boolean;
 }
@@ -45,7 +52,10 @@ interface Column<R> {
 interface TableDef<R> {
   key: string;
   title: string;
+  /** What the table shows, in plain words (both views). */
   note?: string;
+  /** What the extra columns of the technical view mean. */
+  technicalNote?: string;
   empty?: string;
   columns: Array<Column<R>>;
   load: (ctx: TableContext) => Promise<R[]>;
@@ -57,6 +67,8 @@ export interface LoadedTable<R = unknown> {
   note?: string;
   empty: string;
   headers: string[];
+  /** Column ids (empty string for columns without one), beside `headers`. */
+  ids: string[];
   numeric: boolean[];
   rows: Array<{ raw: R; cells: Cell[]; html: Array<SafeHtml | string> }>;
 }
@@ -73,46 +85,47 @@ function define<R>(def: TableDef<R>): AnyTable {
     title: def.title,
     async load(ctx) {
       const rows = await def.load(ctx);
+      const columns = def.columns.filter((c) => ctx.technical || !c.technical);
+      const note = [def.note, ctx.technical ? def.technicalNote : undefined].filter(Boolean).join(' ');
       return {
         key: def.key,
         title: def.title,
-        ...(def.note ? { note: def.note } : {}),
+        ...(note ? { note } : {}),
         empty: def.empty ?? 'Chưa có số liệu trong khoảng thời gian này.',
-        headers: def.columns.map((c) => c.label),
-        numeric: def.columns.map((c) => Boolean(c.numeric)),
+        headers: columns.map((c) => c.label),
+        ids: columns.map((c) => c.id ?? ''),
+        numeric: columns.map((c) => Boolean(c.numeric)),
         rows: rows.map((raw) => ({
           raw: raw as unknown,
-          cells: def.columns.map((c) => c.value(raw)),
-          html: def.columns.map((c) => (c.html ? c.html(raw, ctx) : display(c.value(raw), c.numeric))),
+          cells: columns.map((c) => c.value(raw, ctx)),
+          html: columns.map((c) => (c.html ? c.html(raw, ctx) : display(c.value(raw, ctx), c.numeric))),
         })),
       };
     },
   };
 }
 
-const display = (v: Cell, numeric?: boolean): string => (v === null || v === undefined ? '' : numeric && typeof v === 'number' ? fmtInt(v) : String(v));
+const display = (v: Cell, numeric?: boolean): string =>
+  v === null || v === undefined ? '' : numeric && typeof v === 'number' ? (Number.isInteger(v) ? fmtInt(v) : fmtDec(v)) : String(v);
 
-/** "2025-03-16 15:00" in Vietnam time (CSV: sortable). */
-export function csvDateTime(ts: number): string {
-  return new Date(ts + VN_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** "16/03/2025 15:00" in Vietnam time (HTML). */
+/** "16/03/2025 15:00" in Vietnam time: the page and the CSV (Excel set to Vietnamese reads it as a date). */
 export function viDateTime(ts: number): string {
   const iso = new Date(ts + VN_OFFSET_MS).toISOString();
   return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 16)}`;
 }
 
-/** "2025-03-16" → "16/03/2025". */
-export const viDay = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+/** The CSV's date-time: the same as the page's. */
+export const csvDateTime = viDateTime;
+
+export { viDay };
 
 const pctValue = (part: number, whole: number): number | null => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : null);
 
 
 const OUTCOME_LABEL: Record<string, string> = {
   answered: 'Trả lời được',
-  'low-confidence': 'Chưa chắc (đã gợi ý)',
-  unanswered: 'Không trả lời được',
+  'low-confidence': 'Chưa chắc, đã gợi ý vài mục gần giống',
+  unanswered: 'Chưa trả lời được',
 };
 
 const SENSITIVE_LABEL: Record<SensitiveKind, string> = {
@@ -135,8 +148,21 @@ function titleOf(content: ContentBase, id: string | null): string {
   return content.byId.get(id)?.title ?? '(mục không còn trong nội dung)';
 }
 
-const idWithTitle = (content: ContentBase, id: string | null) =>
-  id ? html`<code>${id}</code><br><small>${titleOf(content, id)}</small>` : html`<span class="muted">—</span>`;
+/** A content entry as officials know it: by its title (the id is in the technical view). */
+const entryTitle = (content: ContentBase, id: string | null, none = '—') => (id ? titleOf(content, id) : html`<span class="muted">${none}</span>`);
+
+/** What a delivery failure code means, in plain words (the code itself is in the technical view). */
+export function failureReason(channel: string, code: string): string {
+  if (code === 'timeout') return 'Nền tảng không trả lời kịp (mạng chậm hoặc quá tải)';
+  if (code === 'network') return 'Mất kết nối mạng khi gửi';
+  if (code === 'unknown') return 'Lỗi không rõ';
+  if (code.startsWith('token')) return 'Khóa truy cập Zalo OA hết hạn hoặc sai: báo người quản trị kỹ thuật';
+  if (/^http-5\d\d$/.test(code)) return 'Máy chủ của nền tảng đang gặp sự cố';
+  if (channel === 'telegram' && code === '403') return 'Người dân đã chặn hoặc xóa bot';
+  if (code === '429' || code.endsWith(':429')) return 'Gửi quá nhiều tin trong thời gian ngắn, nền tảng tạm chặn';
+  if (channel.startsWith('zalo') && code === '-230') return 'Người dân không nhắn cho Zalo OA trong 7 ngày qua (Zalo chỉ cho trả lời trong 7 ngày)';
+  return 'Lỗi khác của nền tảng (xem mã lỗi ở chi tiết kỹ thuật)';
+}
 
 /** Longest path through a guide, over all its branches. */
 export function guideLength(entry: Entry | undefined): number {
@@ -206,11 +232,11 @@ export const TABLES: readonly AnyTable[] = [
     key: 'per-day',
     title: 'Câu hỏi theo ngày',
     columns: [
-      { label: 'Ngày', value: (r) => r.day, html: (r) => viDay(r.day) },
+      { label: 'Ngày', value: (r) => viDay(r.day) },
       { label: 'Câu hỏi', value: (r) => r.questions, numeric: true },
       { label: 'Trả lời được', value: (r) => r.answered, numeric: true },
       { label: 'Chưa chắc', value: (r) => r.lowConfidence, numeric: true },
-      { label: 'Không trả lời được', value: (r) => r.unanswered, numeric: true },
+      { label: 'Chưa trả lời được', value: (r) => r.unanswered, numeric: true },
     ],
     load: ({ store, range }) => store.questionsPerDay(range),
   }),
@@ -219,7 +245,7 @@ export const TABLES: readonly AnyTable[] = [
     title: 'Người dùng theo tuần',
     note: 'Tuần tính từ thứ Hai. Mỗi người được đếm một lần mỗi tuần (theo mã ẩn danh).',
     columns: [
-      { label: 'Tuần bắt đầu (thứ Hai)', value: (r) => r.week, html: (r) => viDay(r.week) },
+      { label: 'Tuần bắt đầu (thứ Hai)', value: (r) => viDay(r.week) },
       { label: 'Người dùng', value: (r) => r.users, numeric: true },
     ],
     load: ({ store, range }) => store.usersPerWeek(range),
@@ -228,7 +254,7 @@ export const TABLES: readonly AnyTable[] = [
     key: 'channels',
     title: 'Theo kênh',
     columns: [
-      { label: 'Kênh', value: (r) => r.channel, html: (r) => channelLabel(r.channel) },
+      { label: 'Kênh', value: (r) => channelLabel(r.channel) },
       { label: 'Cuộc trò chuyện', value: (r) => r.conversations, numeric: true },
       { label: 'Người dùng', value: (r) => r.users, numeric: true },
       { label: 'Câu hỏi', value: (r) => r.questions, numeric: true },
@@ -240,46 +266,57 @@ export const TABLES: readonly AnyTable[] = [
   define<TopicRow & { title: string }>({
     key: 'topics',
     title: 'Chủ đề được quan tâm nhất',
-    note: 'Câu hỏi trả lời được theo mục, lượt mở mục bằng nút, lượt bắt đầu hướng dẫn từng bước.',
+    note: 'Mỗi dòng là một mục trả lời của trợ lý: số câu hỏi được trả lời bằng mục đó, số lần người dân bấm nút mở mục, số lần bắt đầu hướng dẫn từng bước.',
+    technicalNote: '“Mã mục” là mã của mục trong thư mục nội dung (content/).',
     columns: [
-      { label: 'Mã mục', value: (r) => r.id, html: (r) => html`<code>${r.id}</code>` },
-      { label: 'Tiêu đề', value: (r) => r.title },
-      { label: 'Câu hỏi khớp', value: (r) => r.questions, numeric: true },
-      { label: 'Lượt xem', value: (r) => r.views, numeric: true },
-      { label: 'Lượt hướng dẫn', value: (r) => r.walks, numeric: true },
+      { label: 'Mục trả lời', value: (r) => r.title },
+      { label: 'Mã mục', id: 'id', technical: true, value: (r) => r.id, html: (r) => html`<code>${r.id}</code>` },
+      { label: 'Câu hỏi được trả lời', value: (r) => r.questions, numeric: true },
+      { label: 'Lượt mở bằng nút', value: (r) => r.views, numeric: true },
+      { label: 'Lượt hướng dẫn từng bước', value: (r) => r.walks, numeric: true },
       { label: 'Tổng', value: (r) => r.total, numeric: true },
     ],
     load: async ({ store, range, content }) => (await store.topTopics(range, 50)).map((r) => ({ ...r, title: titleOf(content, r.id) })),
   }),
   define<QuestionRow>({
     key: 'questions',
-    title: 'Câu hỏi gặp nhiều nhất (dạng chuẩn hóa)',
-    note: 'Câu hỏi đã bỏ dấu, viết thường và đã ẩn thông tin cá nhân, gộp theo cách viết giống nhau.',
+    title: 'Câu hỏi gặp nhiều nhất',
+    note: 'Câu hỏi đúng như người dân đã viết; thông tin cá nhân đã được che (ví dụ [SĐT], [SỐ ĐỊNH DANH]). Những câu chỉ khác nhau về dấu, lỗi gõ hoặc chữ hoa được gộp làm một, hiển thị câu gần nhất.',
+    technicalNote: '“Dạng chuẩn hóa” là câu sau khi bỏ dấu và sửa lỗi gõ, dạng máy dùng để so khớp và gộp câu.',
     columns: [
-      { label: 'Câu hỏi (chuẩn hóa)', value: (r) => r.normalized },
-      { label: 'Số lần', value: (r) => r.count, numeric: true },
-      { label: 'Trả lời được', value: (r) => r.answered, numeric: true },
-      { label: 'Mục khớp (lần gần nhất)', value: (r) => r.matchedId ?? '', html: (r) => (r.matchedId ? html`<code>${r.matchedId}</code>` : html`<span class="muted">không khớp</span>`) },
+      {
+        label: 'Câu hỏi của người dân',
+        value: (r) => r.text,
+        html: (r) => (r.wordings > 1 ? html`${r.text}<br><small>và ${fmtInt(r.wordings - 1)} cách viết khác</small>` : r.text),
+      },
+      { label: 'Dạng chuẩn hóa', id: 'normalized', technical: true, value: (r) => r.normalized },
+      { label: 'Số lần hỏi', value: (r) => r.count, numeric: true },
+      { label: 'Số lần trả lời được', value: (r) => r.answered, numeric: true },
+      { label: 'Trả lời bằng mục (lần gần nhất)', id: 'entry', value: (r, ctx) => (r.matchedId ? titleOf(ctx.content, r.matchedId) : 'Chưa trả lời được'), html: (r, ctx) => entryTitle(ctx.content, r.matchedId, 'Chưa trả lời được') },
+      { label: 'Mã mục', id: 'id', technical: true, value: (r) => r.matchedId ?? '', html: (r) => (r.matchedId ? html`<code>${r.matchedId}</code>` : '') },
     ],
     load: ({ store, range }) => store.topQuestions(range, 50),
   }),
   define<ReviewRow>({
     key: 'review',
-    title: 'Câu hỏi chưa trả lời được hoặc chưa chắc',
-    note: 'Mới nhất trước. Dùng danh sách này để bổ sung cách hỏi (phrasings) hoặc viết mục mới. Thông tin cá nhân đã được thay bằng [SĐT], [SỐ ĐỊNH DANH]…',
+    title: 'Câu hỏi trợ lý chưa trả lời được',
+    note: 'Mới nhất trước. Câu trợ lý không trả lời được, hoặc chưa chắc nên chỉ gợi ý vài mục gần giống. Thông tin cá nhân đã được che (ví dụ [SĐT]). Nếu câu hỏi đã có mục trả lời, có thể thêm câu này làm một cách hỏi của mục đó; nếu là việc mới, cần viết mục mới.',
+    technicalNote: '“Dạng chuẩn hóa”: câu sau khi bỏ dấu và sửa lỗi gõ. “Điểm khớp”: từ 0 đến 1, càng gần 1 câu hỏi càng giống mục gần nhất; dưới ngưỡng thì trợ lý không trả lời.',
     empty: 'Không có câu hỏi nào cần xem lại trong khoảng thời gian này.',
     columns: [
-      { label: 'Câu hỏi (đã ẩn thông tin cá nhân)', value: (r) => r.text },
-      { label: 'Dạng chuẩn hóa', value: (r) => r.normalized },
-      { label: 'Số lần', value: (r) => r.count, numeric: true },
-      { label: 'Lần cuối', value: (r) => csvDateTime(r.lastAt), html: (r) => viDateTime(r.lastAt) },
+      { label: 'Câu hỏi của người dân', value: (r) => r.text },
+      { label: 'Dạng chuẩn hóa', id: 'normalized', technical: true, value: (r) => r.normalized },
+      { label: 'Số lần hỏi', value: (r) => r.count, numeric: true },
+      { label: 'Lần cuối', value: (r) => viDateTime(r.lastAt) },
       { label: 'Kết quả', value: (r) => OUTCOME_LABEL[r.outcome] ?? r.outcome },
-      { label: 'Điểm', value: (r) => r.score, html: (r) => r.score.toFixed(2).replace('.', ','), numeric: true },
+      { label: 'Điểm khớp', id: 'score', technical: true, value: (r) => r.score, html: (r) => fmtDec(r.score), numeric: true },
       {
-        label: 'Mục gần nhất',
-        value: (r) => r.nearestIds.join(' '),
-        html: (r, ctx) => (r.nearestIds.length ? html`${r.nearestIds.map((id) => html`<div>${idWithTitle(ctx.content, id)}</div>`)}` : html`<span class="muted">—</span>`),
+        label: 'Mục gần giống nhất',
+        id: 'nearest',
+        value: (r, ctx) => r.nearestIds.map((id) => titleOf(ctx.content, id)).join(' | '),
+        html: (r, ctx) => (r.nearestIds.length ? html`${r.nearestIds.map((id) => html`<div>${titleOf(ctx.content, id)}</div>`)}` : html`<span class="muted">—</span>`),
       },
+      { label: 'Mã mục gần nhất', id: 'nearest-ids', technical: true, value: (r) => r.nearestIds.join(' '), html: (r) => html`${r.nearestIds.map((id) => html`<code>${id}</code> `)}` },
     ],
     load: ({ store, range }) => store.reviewQuestions(range, 200),
   }),
@@ -288,8 +325,8 @@ export const TABLES: readonly AnyTable[] = [
     title: 'Hướng dẫn từng bước',
     note: '“Người” đếm mỗi người dân một lần (mã ẩn danh); “lượt” đếm mọi lần bắt đầu hoặc hoàn thành.',
     columns: [
-      { label: 'Mã hướng dẫn', value: (r) => r.guideId, html: (r, ctx) => idWithTitle(ctx.content, r.guideId) },
-      { label: 'Tiêu đề', value: (r) => r.title },
+      { label: 'Hướng dẫn', value: (r) => r.title },
+      { label: 'Mã hướng dẫn', id: 'id', technical: true, value: (r) => r.guideId, html: (r) => html`<code>${r.guideId}</code>` },
       { label: 'Người bắt đầu', value: (r) => r.startedUsers, numeric: true },
       { label: 'Người hoàn thành', value: (r) => r.completedUsers, numeric: true },
       { label: 'Tỉ lệ hoàn thành (%)', value: (r) => pctValue(r.completedUsers, r.startedUsers), html: (r) => fmtPct(r.completedUsers, r.startedUsers), numeric: true },
@@ -300,12 +337,13 @@ export const TABLES: readonly AnyTable[] = [
     ],
     load: async ({ store, range, content }) => (await store.guides(range)).map((r) => ({ ...r, title: titleOf(content, r.guideId) })),
   }),
-  define<FunnelRow & { text: string; top: number }>({
+  define<FunnelRow & { title: string; text: string; top: number }>({
     key: 'funnel',
-    title: 'Phễu theo từng bước',
-    note: 'Số người tới mỗi bước, số người dừng hẳn ở bước đó (không hoàn thành), số lần bấm “Tôi bị lỗi” và số lần bỏ dở tại bước.',
+    title: 'Người dân dừng ở bước nào',
+    note: 'Với mỗi bước: số người tới bước đó, số người dừng hẳn ở bước đó (không hoàn thành), số lần bấm “Tôi bị lỗi” và số lần bỏ dở tại bước.',
     columns: [
-      { label: 'Mã hướng dẫn', value: (r) => r.guideId, html: (r) => html`<code>${r.guideId}</code>` },
+      { label: 'Hướng dẫn', id: 'guide', value: (r) => r.title },
+      { label: 'Mã hướng dẫn', id: 'id', technical: true, value: (r) => r.guideId, html: (r) => html`<code>${r.guideId}</code>` },
       { label: 'Bước', value: (r) => r.step, numeric: true },
       { label: 'Nội dung bước', value: (r) => r.text },
       {
@@ -322,16 +360,16 @@ export const TABLES: readonly AnyTable[] = [
       const rows = await fullFunnel(ctx);
       const top = new Map<string, number>();
       for (const r of rows) top.set(r.guideId, Math.max(top.get(r.guideId) ?? 0, r.reached));
-      return rows.map((r) => ({ ...r, text: stepText(ctx.content.byId.get(r.guideId), r.step), top: top.get(r.guideId) ?? 0 }));
+      return rows.map((r) => ({ ...r, title: titleOf(ctx.content, r.guideId), text: stepText(ctx.content.byId.get(r.guideId), r.step), top: top.get(r.guideId) ?? 0 }));
     },
   }),
   define<ReferralRow>({
     key: 'referrals',
     title: 'Theo mã giới thiệu (đội tình nguyện)',
-    note: 'Mã lấy từ đường link giới thiệu (deep link). “Hướng dẫn hoàn thành” đếm mỗi người × mỗi hướng dẫn một lần.',
+    note: 'Mã của đội có trong đường link hoặc mã QR giới thiệu. “Hướng dẫn hoàn thành” đếm mỗi người × mỗi hướng dẫn một lần.',
     empty: 'Chưa có cuộc trò chuyện nào đến từ mã giới thiệu trong khoảng thời gian này.',
     columns: [
-      { label: 'Mã giới thiệu', value: (r) => r.code, html: (r) => html`<code>${r.code}</code>` },
+      { label: 'Mã giới thiệu', value: (r) => r.code, html: (r) => html`<strong>${r.code}</strong>` },
       { label: 'Cuộc trò chuyện', value: (r) => r.conversations, numeric: true },
       { label: 'Người dùng', value: (r) => r.users, numeric: true },
       { label: 'Hướng dẫn hoàn thành', value: (r) => r.guidesCompleted, numeric: true },
@@ -345,7 +383,7 @@ export const TABLES: readonly AnyTable[] = [
     note: 'Số người dân được hướng dẫn từng bước kích hoạt tài khoản và tích hợp từng loại giấy tờ.',
     columns: [
       { label: 'Loại', value: (r) => r.label },
-      { label: 'Mã hướng dẫn', value: (r) => r.guideId, html: (r) => html`<code>${r.guideId}</code>` },
+      { label: 'Mã hướng dẫn', id: 'id', technical: true, value: (r) => r.guideId, html: (r) => html`<code>${r.guideId}</code>` },
       { label: 'Người bắt đầu', value: (r) => r.startedUsers, numeric: true },
       { label: 'Người hoàn thành', value: (r) => r.completedUsers, numeric: true },
       { label: 'Lượt bắt đầu', value: (r) => r.starts, numeric: true },
@@ -356,20 +394,22 @@ export const TABLES: readonly AnyTable[] = [
   define<FailureRow>({
     key: 'failures',
     title: 'Lỗi gửi tin',
-    note: 'Tin trả lời không gửi được tới người dân (mã lỗi của nền tảng).',
+    note: 'Tin trả lời không gửi được tới người dân, và lý do.',
+    technicalNote: '“Mã lỗi” là mã nền tảng (Zalo, Telegram) trả về.',
     empty: 'Không có lỗi gửi tin trong khoảng thời gian này.',
     columns: [
-      { label: 'Kênh', value: (r) => r.channel, html: (r) => channelLabel(r.channel) },
-      { label: 'Mã lỗi', value: (r) => r.code, html: (r) => html`<code>${r.code}</code>` },
+      { label: 'Kênh', value: (r) => channelLabel(r.channel) },
+      { label: 'Lý do', value: (r) => failureReason(r.channel, r.code) },
+      { label: 'Mã lỗi', id: 'code', technical: true, value: (r) => r.code, html: (r) => html`<code>${r.code}</code>` },
       { label: 'Số lần', value: (r) => r.count, numeric: true },
-      { label: 'Lần cuối', value: (r) => csvDateTime(r.lastAt), html: (r) => viDateTime(r.lastAt) },
+      { label: 'Lần cuối', value: (r) => viDateTime(r.lastAt) },
     ],
     load: ({ store, range }) => store.deliveryFailures(range),
   }),
   define<SensitiveRow>({
     key: 'sensitive',
     title: 'Tin nhắn có thông tin cá nhân',
-    note: 'Người dân gửi thông tin cá nhân và đã được nhắc không chia sẻ. Nội dung không được lưu, chỉ đếm số lần theo loại.',
+    note: 'Người dân gửi thông tin cá nhân và đã được nhắc không chia sẻ. Nội dung không được lưu, chỉ đếm số lần theo loại; trong câu hỏi, thông tin đó hiện bằng ký hiệu thay thế.',
     empty: 'Không có tin nhắn nào chứa thông tin cá nhân.',
     columns: [
       { label: 'Loại thông tin', value: (r) => SENSITIVE_LABEL[r.kind as SensitiveKind] ?? r.kind },

@@ -2,7 +2,7 @@
 import { formatDay } from '../../core/stats/store.js';
 import { fmtInt, fmtPct, html, jsonForScript, type SafeHtml } from './html.js';
 import type { LoadedTable } from './tables.js';
-import { viDay } from './tables.js';
+import { viDay } from './dates.js';
 
 export const BASE = '/admin';
 
@@ -22,12 +22,19 @@ export const TABS: readonly PageTab[] = [
 ];
 
 export interface RangeView {
+  /** ISO days (yyyy-mm-dd) of the range shown. */
   from: string;
   to: string;
+  /** The technical view: ids, normalized forms, scores (?view=technical). */
+  technical?: boolean;
+  /** Why the range asked for is not the one shown (bad date typed...). */
   warning?: string;
+  /** What the official typed, put back in the inputs when it could not be read. */
+  typed?: { from: string; to: string };
 }
 
-const qs = (r: RangeView) => `?from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}`;
+/** The query string that keeps the range (and the view) from page to page. */
+export const qs = (r: RangeView, extra = '') => `?from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}${r.technical ? '&view=technical' : ''}${extra}`;
 
 function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = ''): string {
   return html`<!doctype html>
@@ -61,31 +68,38 @@ export function layout(o: LayoutOptions): string {
   const nav = TABS.map(
     (t) => html`<a href="${BASE}${t.path}${qs(o.range)}" ${t.path === o.active ? html`aria-current="page"` : ''}>${t.label}</a>`,
   );
+  const here = `${BASE}${o.active}`;
+  const toggle = o.range.technical
+    ? html`<a class="view-toggle" href="${here}${qs({ ...o.range, technical: false })}">Ẩn chi tiết kỹ thuật</a>`
+    : html`<a class="view-toggle" href="${here}${qs({ ...o.range, technical: true })}" title="Mã mục, dạng chuẩn hóa của câu hỏi, điểm khớp: dành cho người quản trị nội dung">Xem chi tiết kỹ thuật</a>`;
+  const typed = o.range.typed ?? { from: viDay(o.range.from), to: viDay(o.range.to) };
   const body = html`<header class="top">
-  <h1>Thống kê trợ lý VNeID${o.communeName ? html` — ${o.communeName}` : ''}</h1>
-  <div class="sub">Số liệu ẩn danh: không lưu tên, số điện thoại, số định danh hay nội dung chưa che.
-    <form class="inline" method="post" action="${BASE}/logout">
-      <input type="hidden" name="csrf" value="${o.csrf}">
-      <button class="link" type="submit">Đăng xuất</button>
-    </form>
-  </div>
+  <h1>Thống kê trợ lý VNeID${o.communeName ? html`<span class="commune"> — ${o.communeName}</span>` : ''}</h1>
+  <form class="logout" method="post" action="${BASE}/logout">
+    <input type="hidden" name="csrf" value="${o.csrf}">
+    <button class="link" type="submit">Đăng xuất</button>
+  </form>
 </header>
 <nav class="tabs" aria-label="Các trang thống kê">${nav}</nav>
 <main>
-  <form class="range" method="get" action="${BASE}${o.active}">
-    <label>Từ ngày <input type="date" name="from" value="${o.range.from}" required></label>
-    <label>Đến ngày <input type="date" name="to" value="${o.range.to}" required></label>
-    <button type="submit">Xem</button>
-    <span class="muted">Đang xem: ${viDay(o.range.from)} – ${viDay(o.range.to)}</span>
-  </form>
+  <details class="range"${o.range.warning ? html` open` : ''}>
+    <summary><span class="muted">Đang xem:</span> <strong>${viDay(o.range.from)} – ${viDay(o.range.to)}</strong> <span class="change">Đổi ngày</span></summary>
+    <form method="get" action="${here}">
+      <label>Từ ngày <input type="text" name="from" value="${typed.from}" inputmode="numeric" placeholder="ngày/tháng/năm" autocomplete="off" maxlength="20" required></label>
+      <label>Đến ngày <input type="text" name="to" value="${typed.to}" inputmode="numeric" placeholder="ngày/tháng/năm" autocomplete="off" maxlength="20" required></label>
+      ${o.range.technical ? html`<input type="hidden" name="view" value="technical">` : ''}
+      <button type="submit">Xem</button>
+      <p class="hint">Nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/03/2025.</p>
+    </form>
+  </details>
   ${o.range.warning ? html`<p class="warning" role="alert">${o.range.warning}</p>` : ''}
-  <h2 class="page-title">${o.title}</h2>
+  <div class="title-row"><h2 class="page-title">${o.title}</h2>${toggle}</div>
   ${o.body}
 </main>
-<footer>Giờ Việt Nam (UTC+7). Dữ liệu cũ hơn thời hạn lưu trữ được tự động xóa hằng ngày.</footer>`;
+<footer>Số liệu ẩn danh: không lưu tên, số điện thoại, số định danh hay nội dung chưa che. Giờ Việt Nam (UTC+7). Dữ liệu cũ hơn thời hạn lưu trữ được tự động xóa hằng ngày.</footer>`;
   const scripts =
     o.chartData === undefined
-      ? ''
+      ? html`<script src="${BASE}/assets/admin.js"></script>`
       : html`<script type="application/json" id="chart-data">${jsonForScript(o.chartData)}</script>
 <script src="${BASE}/assets/chart.umd.js"></script>
 <script src="${BASE}/assets/admin.js"></script>`;
@@ -114,20 +128,30 @@ export function messagePage(title: string, message: string, link?: { href: strin
   return shell(title, html`<main><div class="login"><h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}</div></main>`);
 }
 
-/** One table with its CSV link; `columns` picks and orders columns (default: all). */
-export function tableBlock(t: LoadedTable, range: RangeView, o: { columns?: number[]; heading?: 'h2' | 'h3'; title?: string; csv?: boolean; rows?: LoadedTable['rows'] } = {}): SafeHtml {
-  const cols = o.columns ?? t.headers.map((_, i) => i);
+/** The download links of a table: CSV for Excel (`;`), and in the technical view the `,` CSV too. */
+export function csvLinks(key: string, range: RangeView, label = 'Tải về (CSV cho Excel)'): SafeHtml {
+  return html`<span class="downloads"><a class="csv" href="${BASE}/csv/${key}${qs(range)}" download>${label}</a>${
+    range.technical ? html` · <a class="csv" href="${BASE}/csv/${key}${qs(range, '&sep=comma')}" download>CSV dấu phẩy</a>` : ''
+  }</span>`;
+}
+
+/**
+ * One table with its download link; `hide` leaves out columns by id. On a phone each row becomes
+ * a card: every cell carries its column's name (data-label) for the stylesheet to show.
+ */
+export function tableBlock(t: LoadedTable, range: RangeView, o: { hide?: string[]; heading?: 'h2' | 'h3'; title?: string; csv?: boolean; rows?: LoadedTable['rows'] } = {}): SafeHtml {
+  const cols = t.headers.map((_, i) => i).filter((i) => !(t.ids[i] && o.hide?.includes(t.ids[i]!)));
   const rows = o.rows ?? t.rows;
   const title = o.title ?? t.title;
   const heading = o.heading === 'h3' ? html`<h3>${title}</h3>` : html`<h2>${title}</h2>`;
-  const csv = o.csv === false ? '' : html`<a class="csv" href="${BASE}/csv/${t.key}${qs(range)}" download>Tải CSV</a>`;
+  const csv = o.csv === false ? '' : csvLinks(t.key, range);
   const table =
     rows.length === 0
       ? html`<p class="empty">${t.empty}</p>`
-      : html`<div class="scroll"><table${cols.length > 3 ? html` class="wide"` : ''}>
+      : html`<table class="stack">
 <thead><tr>${cols.map((i) => html`<th scope="col"${t.numeric[i] ? html` class="n"` : ''}>${t.headers[i]}</th>`)}</tr></thead>
-<tbody>${rows.map((r) => html`<tr>${cols.map((i) => html`<td${t.numeric[i] ? html` class="n"` : ''}>${r.html[i]}</td>`)}</tr>`)}</tbody>
-</table></div>`;
+<tbody>${rows.map((r) => html`<tr>${cols.map((i, k) => html`<td${t.numeric[i] ? html` class="n"` : k === 0 ? html` class="lead"` : ''} data-label="${t.headers[i]}">${r.html[i]}</td>`)}</tr>`)}</tbody>
+</table>`;
   return html`<section class="block" id="t-${t.key}" data-table="${t.key}">
 ${heading}
 ${t.note ? html`<p class="note">${t.note}</p>` : ''}

@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayRange } from '../../../src/core/stats/store.js';
-import { BOM, parseCsv, toCsv } from '../../../src/server/admin/csv.js';
+import { parse } from 'csv-parse/sync';
+import { channelLabel } from '../../../src/core/stats/report.js';
+import { BOM, toCsv, type CsvSeparator } from '../../../src/server/admin/csv.js';
+import { viDay } from '../../../src/server/admin/dates.js';
 import { escapeHtml } from '../../../src/server/admin/html.js';
-import { csvDateTime } from '../../../src/server/admin/tables.js';
+import { failureReason, viDateTime } from '../../../src/server/admin/tables.js';
 import { buildAdminTestApp, COOKIE_SECRET, login, NOON_31_MARCH, PASSWORD, type AdminTestApp } from '../../fixtures/admin-app.js';
 import { EXPECTED, FROM, TO } from '../../fixtures/stats-seed.js';
 
 const Q = `?from=${FROM}&to=${TO}`;
+/** Parses a CSV download as Excel would, with a CSV library (not our own code). */
+const parseCsv = (body: string, delimiter: CsvSeparator = ';'): string[][] => parse(body, { bom: true, delimiter, record_delimiter: '\r\n' });
+const TITLE = {
+  activate: 'Kích hoạt tài khoản định danh điện tử trên ứng dụng VNeID',
+  otp: 'Không nhận được mã OTP / mã kích hoạt',
+  contact: 'Liên hệ Công an xã/phường và nơi hỗ trợ trực tiếp',
+  cuTru: 'Xem thông tin cư trú (hộ khẩu online) trên VNeID',
+};
 const form = (data: Record<string, string>) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
   payload: new URLSearchParams(data).toString(),
@@ -225,17 +236,41 @@ describe('dashboard numbers', () => {
   it('the date filter applies (one day)', async () => {
     const page = await get('/admin?from=2025-03-10&to=2025-03-10');
     expect(text(/data-card="questions"[\s\S]*?<\/div>/.exec(page)![0])).toContain(' 2 ');
-    expect(page).toContain('value="2025-03-10"');
+    // The inputs show dd/mm/yyyy, whatever the browser's locale.
+    expect(page).toContain('name="from" value="10/03/2025"');
+    expect(page).not.toContain('type="date"');
     // Links of the other pages keep the range.
     expect(page).toContain('href="/admin/review?from=2025-03-10&amp;to=2025-03-10"');
   });
 
-  it('a bad range falls back to the default, with a warning', async () => {
-    const page = await get('/admin?from=2025-03-31&to=2025-03-01');
-    expect(page).toContain('Khoảng ngày không hợp lệ');
+  it('dates typed as dd/mm/yyyy apply, with the same numbers as the link form', async () => {
+    const typed = await get(`/admin?from=${encodeURIComponent('10/3/2025')}&to=${encodeURIComponent(' 10/03/2025 ')}`);
+    expect(text(/data-card="questions"[\s\S]*?<\/div>/.exec(typed)![0])).toContain(' 2 ');
+    expect(typed).toContain('10/03/2025 – 10/03/2025');
+    expect(typed).not.toContain('class="warning"');
+  });
+
+  it('a bad date or range: the default range, a plain Vietnamese message, what was typed kept; never a 500', async () => {
+    const reversed = await get('/admin?from=31/03/2025&to=01/03/2025');
+    expect(text(reversed)).toContain('“Từ ngày” (31/03/2025) phải trước hoặc bằng “Đến ngày” (01/03/2025).');
+    expect(reversed).toContain('<details class="range" open>');
+    const feb30 = await get(`/admin/review?from=30/02/2025&to=31/03/2025`);
+    expect(text(feb30)).toContain('Không hiểu ngày “30/02/2025”. Vui lòng nhập theo dạng ngày/tháng/năm, ví dụ 01/03/2025. Đang hiển thị 30 ngày gần nhất.');
+    expect(feb30).toContain('name="from" value="30/02/2025"');
+    const american = await get(`/admin?from=03/31/2025&to=04/01/2025`);
+    expect(text(american)).toContain('Không hiểu ngày “03/31/2025”');
+    const missing = await get('/admin?from=01/03/2025');
+    expect(text(missing)).toContain('Vui lòng nhập cả “Từ ngày” và “Đến ngày”');
     const junk = await get('/admin?from=%3Cscript%3E&to=x');
     expect(junk).not.toContain('<script>x');
-    expect(junk).toContain('Khoảng ngày không hợp lệ');
+    expect(text(junk)).toContain('Không hiểu ngày “&lt;script&gt;” và “x”');
+    const long = await get(`/admin?from=01/01/2000&to=31/12/2099`);
+    expect(text(long)).toContain('Khoảng ngày dài quá 10 năm');
+    for (const url of ['/admin/csv/review?from=30/02/2025&to=31/03/2025', '/admin/api/review?from=x&to=y']) {
+      const res = await t.app.inject({ url, headers: { cookie } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.body, url).toContain('Vui lòng nhập theo dạng ngày/tháng/năm');
+    }
   });
 
   it('campaign document types', async () => {
@@ -243,14 +278,15 @@ describe('dashboard numbers', () => {
     for (const [id, started, completed] of EXPECTED.documents) {
       const label = { 'guide-activate': 'Kích hoạt tài khoản định danh điện tử', 'integrate-bhyt': 'Thẻ bảo hiểm y tế (BHYT)', 'integrate-gplx': 'Giấy phép lái xe (GPLX)', 'integrate-dkx': 'Giấy đăng ký xe', 'integrate-mst': 'Mã số thuế (MST)', 'integrate-nguoi-phu-thuoc': 'Người phụ thuộc' }[id]!;
       const row = rowOf(page, 'documents', label);
-      expect(row?.slice(1, 4), id).toEqual([id, String(started), String(completed)]);
+      expect(row?.slice(1, 3), id).toEqual([String(started), String(completed)]);
     }
   });
 
   it('funnels per guide, with every step of the guide', async () => {
     const page = await get(`/admin/guides${Q}`);
-    // The title sits under the id in the first cell (the CSV keeps it as its own column).
-    expect(rowOf(page, 'guides', 'guide-activate')?.slice(1, 8)).toEqual(['2', '1', '50,0 %', '2', '1', '2', '0']);
+    // Guides by title; their ids only in the technical view.
+    expect(rowOf(page, 'guides', TITLE.activate)?.slice(1, 8)).toEqual(['2', '1', '50,0 %', '2', '1', '2', '0']);
+    expect(page).not.toContain('guide-activate');
     const activate = /<h3>Kích hoạt[\s\S]*?<\/table>/.exec(page)![0];
     const rows = [...activate.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => text(c[1]!).trim()));
     // [step, text, reached, stopped here, "Tôi bị lỗi", abandoned]
@@ -274,19 +310,45 @@ describe('dashboard numbers', () => {
     expect(rowOf(refs, 'referrals', 'HOILHPN')).toEqual(['HOILHPN', '1', '1', '1', '0']);
     const review = await get(`/admin/review${Q}`);
     const row = rowOf(review, 'review', 'xin giấy xác nhận cư trú ở đâu ạ')!;
-    expect(row.slice(1, 6)).toEqual(['xin giay xac nhan cu tru o dau', '2', '16/03/2025 15:00', 'Không trả lời được', '0,25']);
-    expect(row[6]).toContain('faq-contact');
-    expect(row[6]).toContain('l2-cu-tru');
+    expect(row.slice(1, 4)).toEqual(['2', '16/03/2025 15:00', 'Chưa trả lời được']);
+    expect(row[4]).toBe(`${TITLE.contact} ${TITLE.cuTru}`);
     // Newest first.
     expect(review.indexOf('xin giấy xác nhận')).toBeLessThan(review.indexOf('đổi số điện thoại'));
   });
 
   it('topics, failures', async () => {
     const topics = await get(`/admin/topics${Q}`);
-    expect(rowOf(topics, 'topics', 'guide-activate')).toEqual(['guide-activate', 'Kích hoạt tài khoản định danh điện tử trên ứng dụng VNeID', '2', '0', '2', '4']);
-    expect(rowOf(topics, 'questions', 'khong nhan duoc otp')).toEqual(['khong nhan duoc otp', '2', '2', 'faq-otp']);
+    expect(rowOf(topics, 'topics', TITLE.activate)).toEqual([TITLE.activate, '2', '0', '2', '4']);
+    // What the citizen wrote, with diacritics, not the spell-corrected form.
+    expect(rowOf(topics, 'questions', 'không nhận được OTP')).toEqual(['không nhận được OTP', '2', '2', TITLE.otp]);
+    expect(rowOf(topics, 'questions', 'xin giấy xác nhận cư trú ở đâu ạ')).toEqual(['xin giấy xác nhận cư trú ở đâu ạ và 1 cách viết khác', '2', '0', 'Chưa trả lời được']);
+    expect(topics).not.toContain('khong nhan duoc otp');
     const failures = await get(`/admin/failures${Q}`);
-    expect(rowOf(failures, 'failures', 'Zalo')?.slice(0, 3)).toEqual(['Zalo', '-230', '2']);
+    expect(rowOf(failures, 'failures', 'Zalo')?.slice(0, 3)).toEqual(['Zalo', failureReason('zalo', '-230'), '2']);
+  });
+
+  it('plain labels by default; ids, normalized forms and scores one click away', async () => {
+    const amp = Q.replace('&', '&amp;');
+    for (const path of ['', '/topics', '/review', '/guides', '/documents', '/referrals', '/failures']) {
+      const plain = await get(`/admin${path}${Q}`);
+      const words = text(plain);
+      for (const jargon of ['Mã mục', 'Mã hướng dẫn', 'Dạng chuẩn hóa', 'chuẩn hóa)', 'Điểm', 'phrasings', 'Mã lỗi']) expect(words, `${path}: ${jargon}`).not.toContain(jargon);
+      expect(words, path).not.toMatch(/\b(?:faq|guide|integrate|l[12])-[a-z0-9-]+/);
+      // The link to the technical view keeps the range, and the technical view links back.
+      expect(plain, path).toContain(`href="/admin${path}${amp}&amp;view=technical"`);
+      expect(plain, path).toContain('>Xem chi tiết kỹ thuật</a>');
+    }
+    const review = await get(`/admin/review${Q}&view=technical`);
+    expect(review).toContain(`<a class="view-toggle" href="/admin/review${amp}">Ẩn chi tiết kỹ thuật</a>`);
+    const row = rowOf(review, 'review', 'xin giấy xác nhận cư trú ở đâu ạ')!;
+    expect(row.slice(1, 6)).toEqual(['xin giay xac nhan cu tru o dau', '2', '16/03/2025 15:00', 'Chưa trả lời được', '0,25']);
+    expect(row[7]).toBe('faq-contact l2-cu-tru');
+    expect(text(review)).toContain('“Điểm khớp”: từ 0 đến 1');
+    // The technical view follows the navigation and the date form.
+    expect(review).toContain(`href="/admin/topics${amp}&amp;view=technical"`);
+    expect(review).toContain('<input type="hidden" name="view" value="technical">');
+    const topics = await get(`/admin/topics${Q}&view=technical`);
+    expect(rowOf(topics, 'questions', 'không nhận được OTP')).toEqual(['không nhận được OTP', 'khong nhan duoc otp', '2', '2', TITLE.otp, 'faq-otp']);
   });
 
   it('every value is escaped in HTML, and CSV cells never run as formulas', async () => {
@@ -298,9 +360,10 @@ describe('dashboard numbers', () => {
     const page = await get(`/admin/review${Q}`);
     expect(page).not.toContain('<script>alert');
     expect(page).toContain(escapeHtml(evil));
-    const csv = (await t.app.inject({ url: `/admin/csv/review${Q}`, headers: { cookie } })).body;
-    expect(csv).toContain(`"'=cmd|calc"`.replace(/^"|"$/g, '')); // guarded with an apostrophe
-    expect(csv).not.toMatch(/(^|,)=cmd/m);
+    const csv = (await t.app.inject({ url: `/admin/csv/review${Q}&view=technical`, headers: { cookie } })).body;
+    expect(csv).toContain(`'=cmd|calc`); // guarded with an apostrophe
+    expect(csv).not.toMatch(/(^|[;,"])=cmd/m);
+    expect(parseCsv(csv).some((r) => r[1] === "'=cmd|calc")).toBe(true);
     await t.storage.db.prepare("DELETE FROM stats_events WHERE user_key = '9999999999999999'").run();
   });
 });
@@ -309,18 +372,19 @@ describe('CSV equals the database', () => {
   let t: AdminTestApp;
   let cookie: string;
   const range = dayRange(FROM, TO)!;
-  const csv = async (key: string) => {
-    const res = await t.app.inject({ url: `/admin/csv/${key}${Q}`, headers: { cookie } });
+  const csv = async (key: string, extra = '') => {
+    const res = await t.app.inject({ url: `/admin/csv/${key}${Q}${extra}`, headers: { cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="vneid-${key}-${FROM}_${TO}.csv"`);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="vneid-${key}-01-03-2025_31-03-2025.csv"`);
     expect(res.body.startsWith(BOM)).toBe(true);
     expect(res.body).toContain('\r\n');
     const [header, ...rows] = parseCsv(res.body);
     return { header: header!, rows };
   };
   const sql = <T>(q: string) => t.storage.db.prepare(q).all({ from: range.from, to: range.to }) as T[];
-  const str = (rows: unknown[][]) => rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
+  /** Cells as the CSV has them: text that starts like a formula carries the guarding apostrophe. */
+  const str = (rows: unknown[][]) => rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : typeof c === 'string' && /^[=+\-@]/.test(c) ? `'${c}` : String(c))));
 
   beforeAll(async () => {
     t = await buildAdminTestApp();
@@ -335,22 +399,35 @@ describe('CSV equals the database', () => {
       `SELECT channel, SUM(type = 'conversation-start') c, COUNT(DISTINCT user_key) u, SUM(type = 'question') q, SUM(type = 'question' AND outcome = 'answered') a
        FROM stats_events WHERE at >= @from AND at < @to GROUP BY channel ORDER BY c DESC`,
     );
-    expect(rows.map((r) => r.slice(0, 5))).toEqual(str(db.map((r) => [r.channel, r.c, r.u, r.q, r.a])));
+    expect(rows.map((r) => r.slice(0, 5))).toEqual(str(db.map((r) => [channelLabel(r.channel), r.c, r.u, r.q, r.a])));
+    // Percentages with the Vietnamese decimal comma: Excel set to Vietnamese reads them as numbers.
+    expect(rows.find((r) => r[0] === 'Zalo')![5]).toBe('33,3');
   });
 
-  it('review (text, counts, last time, nearest ids)', async () => {
-    const { rows } = await csv('review');
-    const db = sql<{ text: string; normalized: string; n: number; last: number; nearest: string }>(
-      `SELECT text, normalized, COUNT(*) n, MAX(at) last, GROUP_CONCAT(DISTINCT nearest_id) nearest FROM stats_events
+  it('review (text, counts, last time; normalized form, score and nearest ids in the technical view)', async () => {
+    const db = sql<{ text: string; normalized: string; n: number; last: number; score: number; nearest: string }>(
+      `SELECT text, normalized, COUNT(*) n, MAX(at) last, score, GROUP_CONCAT(DISTINCT nearest_id) nearest FROM stats_events
        WHERE type = 'question' AND outcome != 'answered' AND at >= @from AND at < @to GROUP BY normalized ORDER BY last DESC`,
     );
-    expect(rows.map((r) => [r[0], r[1], r[2], r[3], r[6]])).toEqual(
-      str(db.map((r) => [r.text, r.normalized, r.n, csvDateTime(r.last), r.nearest.split(',').sort().join(' ')])),
+    const { header, rows } = await csv('review');
+    expect(header).toEqual(['Câu hỏi của người dân', 'Số lần hỏi', 'Lần cuối', 'Kết quả', 'Mục gần giống nhất']);
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual(str(db.map((r) => [r.text, r.n, viDateTime(r.last)])));
+    expect(rows[0]![4]).toBe(`${TITLE.contact} | ${TITLE.cuTru}`);
+    const technical = await csv('review', '&view=technical');
+    expect(technical.rows.map((r) => [r[0], r[1], r[2], r[3], r[5], r[7]])).toEqual(
+      str(db.map((r) => [r.text, r.normalized, r.n, viDateTime(r.last), String(r.score).replace('.', ','), r.nearest.split(',').sort().join(' ')])),
     );
+  });
+
+  it('comma-separated on request, with decimal points', async () => {
+    const res = await t.app.inject({ url: `/admin/csv/channels${Q}&sep=comma`, headers: { cookie } });
+    const rows = parseCsv(res.body, ',');
+    expect(rows[0]).toEqual(['Kênh', 'Cuộc trò chuyện', 'Người dùng', 'Câu hỏi', 'Trả lời được', 'Tỉ lệ trả lời được (%)']);
+    expect(rows.find((r) => r[0] === 'Zalo')).toEqual(['Zalo', '3', '3', '3', '1', '33.3']);
   });
 
   it('documents and guides', async () => {
-    const { rows } = await csv('documents');
+    const { rows } = await csv('documents', '&view=technical');
     const db = sql<{ g: string; s: number; c: number }>(
       `SELECT entry_id g, COUNT(DISTINCT CASE WHEN type = 'walk-start' THEN user_key END) s, COUNT(DISTINCT CASE WHEN type = 'walk-complete' THEN user_key END) c
        FROM stats_events WHERE entry_id IN ('guide-activate','integrate-bhyt','integrate-gplx','integrate-dkx','integrate-mst','integrate-nguoi-phu-thuoc')
@@ -362,14 +439,14 @@ describe('CSV equals the database', () => {
   });
 
   it('funnel (reached = distinct people per step)', async () => {
-    const { rows } = await csv('funnel');
+    const { rows } = await csv('funnel', '&view=technical');
     const db = sql<{ g: string; s: number; n: number }>(
       `SELECT entry_id g, step s, COUNT(DISTINCT user_key) n FROM stats_events WHERE type = 'walk-step' AND at >= @from AND at < @to GROUP BY g, s`,
     );
-    const withData = rows.filter((r) => db.some((d) => d.g === r[0] && String(d.s) === r[1]));
-    expect(withData.map((r) => [r[0], r[1], r[3]])).toEqual(str(db.map((d) => [d.g, d.s, d.n])));
+    const withData = rows.filter((r) => db.some((d) => d.g === r[1] && String(d.s) === r[2]));
+    expect(withData.map((r) => [r[1], r[2], r[4]])).toEqual(str(db.map((d) => [d.g, d.s, d.n])));
     // Steps without data are listed with zeros.
-    expect(rows.filter((r) => !withData.includes(r)).every((r) => r[3] === '0')).toBe(true);
+    expect(rows.filter((r) => !withData.includes(r)).every((r) => r[4] === '0')).toBe(true);
   });
 
   it('referrals, failures, per day', async () => {
@@ -377,30 +454,40 @@ describe('CSV equals the database', () => {
     const failures = sql<{ channel: string; code: string; n: number; last: number }>(
       `SELECT channel, failure_code code, COUNT(*) n, MAX(at) last FROM stats_events WHERE type = 'delivery-failure' AND at >= @from AND at < @to GROUP BY channel, code ORDER BY n DESC`,
     );
-    expect((await csv('failures')).rows).toEqual(str(failures.map((r) => [r.channel, r.code, r.n, csvDateTime(r.last)])));
+    expect((await csv('failures', '&view=technical')).rows).toEqual(str(failures.map((r) => [channelLabel(r.channel), failureReason(r.channel, r.code), r.code, r.n, viDateTime(r.last)])));
     const days = sql<{ d: string; n: number }>(
       `SELECT strftime('%Y-%m-%d', at / 1000 + 25200, 'unixepoch') d, COUNT(*) n FROM stats_events WHERE type = 'question' AND at >= @from AND at < @to GROUP BY d ORDER BY d`,
     );
-    expect((await csv('per-day')).rows.map((r) => [r[0], r[1]])).toEqual(str(days.map((r) => [r.d, r.n])));
+    expect((await csv('per-day')).rows.map((r) => [r[0], r[1]])).toEqual(str(days.map((r) => [viDay(r.d), r.n])));
   });
 
   it('every table downloads, and JSON carries the same rows', async () => {
-    for (const key of ['overview', 'per-day', 'per-week', 'channels', 'topics', 'questions', 'review', 'guides', 'funnel', 'referrals', 'documents', 'failures', 'sensitive']) {
-      const c = await csv(key);
-      const json = (await t.app.inject({ url: `/admin/api/${key}${Q}`, headers: { cookie } })).json() as { headers: string[]; rows: unknown[][] };
-      expect(c.header).toEqual(json.headers);
-      expect(c.rows).toEqual(str(json.rows));
+    const decimalComma = (rows: unknown[][]) => str(rows).map((r) => r.map((c) => (/^-?\d+\.\d+$/.test(c) ? c.replace('.', ',') : c)));
+    for (const view of ['', '&view=technical']) {
+      for (const key of ['overview', 'per-day', 'per-week', 'channels', 'topics', 'questions', 'review', 'guides', 'funnel', 'referrals', 'documents', 'failures', 'sensitive']) {
+        const c = await csv(key, view);
+        const json = (await t.app.inject({ url: `/admin/api/${key}${Q}${view}`, headers: { cookie } })).json() as { headers: string[]; rows: unknown[][] };
+        expect(c.header).toEqual(json.headers);
+        expect(c.rows).toEqual(decimalComma(json.rows));
+      }
     }
     expect((await t.app.inject({ url: '/admin/csv/nope', headers: { cookie } })).statusCode).toBe(404);
   });
 });
 
-describe('csv()', () => {
-  it('quotes, doubles quotes, guards formulas, round-trips', () => {
-    const rows = [['a,b', 'say "hi"', 'line\nbreak', '=1+1', '-5', 42, -5, null, 'Tiếng Việt có dấu']];
-    const out = toCsv(['x', 'y', 'z', 'f', 'g', 'n', 'm', 'e', 'v'], rows);
+describe('toCsv()', () => {
+  const rows = [['a,b', 'a;b', 'say "hi"', 'line\nbreak', '=1+1', '-5', 42, -5, 57.1, null, 'Tiếng Việt có dấu']];
+  const header = ['x', 'y', 'z', 'w', 'f', 'g', 'n', 'm', 'p', 'e', 'v'];
+
+  it('for Excel set to Vietnamese: BOM, `;` between cells, decimal commas, quotes, formulas guarded', () => {
+    const out = toCsv(header, rows);
     expect(out.startsWith(BOM)).toBe(true);
-    expect(out).toContain(`"a,b","say ""hi""","line\nbreak",'=1+1,'-5,42,-5,,Tiếng Việt có dấu\r\n`);
-    expect(parseCsv(out)[1]).toEqual(['a,b', 'say "hi"', 'line\nbreak', '=1+1', '-5', '42', '-5', '', 'Tiếng Việt có dấu']);
+    expect(out).toContain(`a,b;"a;b";"say ""hi""";"line\nbreak";'=1+1;'-5;42;-5;57,1;;Tiếng Việt có dấu\r\n`);
+    expect(parseCsv(out)[1]).toEqual(['a,b', 'a;b', 'say "hi"', 'line\nbreak', "'=1+1", "'-5", '42', '-5', '57,1', '', 'Tiếng Việt có dấu']);
+  });
+
+  it('comma-separated with decimal points when asked', () => {
+    const out = toCsv(header, rows, ',');
+    expect(parseCsv(out, ',')[1]).toEqual(['a,b', 'a;b', 'say "hi"', 'line\nbreak', "'=1+1", "'-5", '42', '-5', '57.1', '', 'Tiếng Việt có dấu']);
   });
 });

@@ -72,33 +72,86 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
     expect(painted).toBeGreaterThan(500);
     await page.screenshot({ path: `${ARTIFACTS}admin.png`, fullPage: true });
 
-    // Campaign numbers, via the navigation (the date range follows).
-    await page.fill('input[name="from"]', '2025-03-01');
-    await page.fill('input[name="to"]', '2025-03-31');
-    await Promise.all([page.waitForURL(/from=2025-03-01/), page.click('form.range button')]);
+    // Campaign numbers, via the navigation (the date range follows). The filter takes dd/mm/yyyy
+    // as typed, whatever the browser's locale.
+    await page.click('details.range summary');
+    await page.fill('input[name="from"]', '01/03/2025');
+    await page.fill('input[name="to"]', '31/03/2025');
+    await Promise.all([page.waitForURL(/from=01%2F03%2F2025/), page.click('details.range button')]);
+    expect(await page.textContent('details.range summary strong')).toBe('01/03/2025 – 31/03/2025');
     await Promise.all([page.waitForURL(/\/admin\/documents\?/), page.click('nav.tabs >> text=Theo giấy tờ')]);
     const bhyt = await page.$$eval('[data-table="documents"] tbody tr', (rows) =>
-      rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent!.trim())).find((cells) => cells[1] === 'integrate-bhyt'),
+      rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent!.trim())).find((cells) => cells[0] === 'Thẻ bảo hiểm y tế (BHYT)'),
     );
-    expect(bhyt?.slice(2, 4)).toEqual(['2', '1']);
+    expect(bhyt?.slice(1, 3)).toEqual(['2', '1']);
     await page.screenshot({ path: `${ARTIFACTS}admin-documents.png`, fullPage: true });
 
     expect(problems).toEqual([]);
     await context.close();
   });
 
-  it('fits a phone screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  const PAGES = ['', '/topics', '/review', '/guides', '/documents', '/referrals', '/failures'];
+
+  it('fits a 360 px phone: no page scrolls sideways, and the first screen shows numbers, not only header and filter', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${base}/admin/login`);
+    await page.fill('input[name="password"]', PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/admin`), page.click('button[type="submit"]')]);
+    for (const view of ['', '&view=technical']) {
+      for (const path of PAGES) {
+        const url = `${base}/admin${path}?from=01/03/2025&to=31/03/2025${view}`;
+        await page.goto(url);
+        const m = await page.evaluate(() => {
+          // The first piece of real content: a number card, a table row (as a card), or the "no data" line.
+          const first = document.querySelector('main .cards .card, main section.block tbody tr, main section.block .empty');
+          const header = document.querySelector('header.top')!.getBoundingClientRect();
+          const nav = document.querySelector('nav.tabs')!.getBoundingClientRect();
+          const td = document.querySelector('main section.block tbody td');
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            firstBottom: first ? first.getBoundingClientRect().bottom : Infinity,
+            chrome: header.height + nav.height + document.querySelector('details.range')!.getBoundingClientRect().height,
+            cellDisplay: td ? getComputedStyle(td).display : 'none',
+          };
+        });
+        expect(m.scrollWidth, url).toBeLessThanOrEqual(360);
+        expect(m.firstBottom, url).toBeLessThanOrEqual(740);
+        // Header, tabs and the folded date filter together take well under a third of the screen.
+        expect(m.chrome, url).toBeLessThan(740 / 3);
+        // Table rows are stacked as cards: no cell laid out as a table column.
+        if (m.cellDisplay !== 'none') expect(m.cellDisplay, url).not.toBe('table-cell');
+        await page.screenshot({ path: `${ARTIFACTS}admin-360${path.replace('/', '-') || '-overview'}${view ? '-technical' : ''}.png`, fullPage: false });
+      }
+    }
+    // The date filter opens and fits too.
+    await page.goto(`${base}/admin/review?from=01/03/2025&to=31/03/2025`);
+    await page.click('details.range summary');
+    await page.fill('input[name="from"]', '10/03/2025');
+    await page.fill('input[name="to"]', '16/03/2025');
+    await Promise.all([page.waitForURL(/from=10%2F03%2F2025/), page.click('details.range button')]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await page.textContent('main')).toContain('xin giấy xác nhận cư trú ở đâu ạ');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('a date typed the American way gets a clear message, not a wrong range (browser locale en-US)', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-US' });
     const page = await context.newPage();
     await page.goto(`${base}/admin/login`);
     await page.fill('input[name="password"]', PASSWORD);
     await Promise.all([page.waitForURL(`${base}/admin`), page.click('button[type="submit"]')]);
-    await page.goto(`${base}/admin/guides?from=2025-03-01&to=2025-03-31`);
-    // The page itself never scrolls sideways; wide tables scroll inside their own box.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    expect(await page.textContent('h2.page-title')).toBe('Hướng dẫn từng bước');
-    await page.screenshot({ path: `${ARTIFACTS}admin-mobile.png`, fullPage: false });
+    await page.click('details.range summary');
+    await page.fill('input[name="from"]', '03/31/2025');
+    await page.fill('input[name="to"]', '04/01/2025');
+    const [res] = await Promise.all([page.waitForNavigation(), page.click('details.range button')]);
+    expect(res?.status()).toBe(200);
+    expect(await page.textContent('.warning')).toContain('Không hiểu ngày “03/31/2025”');
+    expect(await page.inputValue('input[name="from"]')).toBe('03/31/2025');
+    await page.screenshot({ path: `${ARTIFACTS}admin-360-bad-date.png`, fullPage: false });
     await context.close();
   });
 });
