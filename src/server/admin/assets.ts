@@ -48,6 +48,7 @@ th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align:
 th { background: #eef2f6; font-weight: 600; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td small { color: var(--muted); }
+td > div > div + div { margin-top: .3rem; }
 code { font-size: .85em; background: #eef2f6; padding: 0 .2em; border-radius: .2em; overflow-wrap: anywhere; }
 progress { width: 6rem; height: .8rem; vertical-align: middle; }
 .muted { color: var(--muted); }
@@ -80,8 +81,10 @@ footer { color: var(--muted); font-size: .8rem; padding: 1rem; text-align: cente
   table.stack, table.stack tbody { display: block; }
   table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.stack tr { display: block; border: 1px solid var(--line); border-radius: .4rem; padding: .35rem .5rem; margin-bottom: .5rem; }
-  table.stack td { display: flex; justify-content: space-between; gap: .75rem; border: 0; padding: .15rem 0; text-align: right; white-space: normal; }
-  table.stack td::before { content: attr(data-label); color: var(--muted); text-align: left; flex: 0 1 55%; }
+  .wide-only { display: none; }
+  details.range summary { flex-wrap: nowrap; }
+  table.stack td { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: .75rem; border: 0; padding: .15rem 0; text-align: right; white-space: normal; }
+  table.stack td::before { content: attr(data-label); color: var(--muted); text-align: left; }
   table.stack td.lead { display: block; text-align: left; font-weight: 600; padding-bottom: .25rem; }
   table.stack td.lead::before { content: none; }
   table.stack td.lead small { font-weight: 400; }

@@ -300,7 +300,7 @@ export const TABLES: readonly AnyTable[] = [
   define<ReviewRow>({
     key: 'review',
     title: 'Câu hỏi trợ lý chưa trả lời được',
-    note: 'Mới nhất trước. Câu trợ lý không trả lời được, hoặc chưa chắc nên chỉ gợi ý vài mục gần giống. Thông tin cá nhân đã được che (ví dụ [SĐT]). Nếu câu hỏi đã có mục trả lời, có thể thêm câu này làm một cách hỏi của mục đó; nếu là việc mới, cần viết mục mới.',
+    note: 'Mới nhất trước; thông tin cá nhân đã được che (ví dụ [SĐT]). Câu đã có mục trả lời thì thêm làm một cách hỏi của mục đó; việc mới thì cần viết mục mới.',
     technicalNote: '“Dạng chuẩn hóa”: câu sau khi bỏ dấu và sửa lỗi gõ. “Điểm khớp”: từ 0 đến 1, càng gần 1 câu hỏi càng giống mục gần nhất; dưới ngưỡng thì trợ lý không trả lời.',
     empty: 'Không có câu hỏi nào cần xem lại trong khoảng thời gian này.',
     columns: [

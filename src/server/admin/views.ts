@@ -74,7 +74,7 @@ export function layout(o: LayoutOptions): string {
     : html`<a class="view-toggle" href="${here}${qs({ ...o.range, technical: true })}" title="Mã mục, dạng chuẩn hóa của câu hỏi, điểm khớp: dành cho người quản trị nội dung">Xem chi tiết kỹ thuật</a>`;
   const typed = o.range.typed ?? { from: viDay(o.range.from), to: viDay(o.range.to) };
   const body = html`<header class="top">
-  <h1>Thống kê trợ lý VNeID${o.communeName ? html`<span class="commune"> — ${o.communeName}</span>` : ''}</h1>
+  <h1>Thống kê <span class="wide-only">trợ lý </span>VNeID${o.communeName ? html`<span class="commune"> — ${o.communeName}</span>` : ''}</h1>
   <form class="logout" method="post" action="${BASE}/logout">
     <input type="hidden" name="csrf" value="${o.csrf}">
     <button class="link" type="submit">Đăng xuất</button>
@@ -83,7 +83,7 @@ export function layout(o: LayoutOptions): string {
 <nav class="tabs" aria-label="Các trang thống kê">${nav}</nav>
 <main>
   <details class="range"${o.range.warning ? html` open` : ''}>
-    <summary><span class="muted">Đang xem:</span> <strong>${viDay(o.range.from)} – ${viDay(o.range.to)}</strong> <span class="change">Đổi ngày</span></summary>
+    <summary><span class="muted wide-only">Đang xem:</span> <strong>${viDay(o.range.from)} – ${viDay(o.range.to)}</strong> <span class="change">Đổi ngày</span></summary>
     <form method="get" action="${here}">
       <label>Từ ngày <input type="text" name="from" value="${typed.from}" inputmode="numeric" placeholder="ngày/tháng/năm" autocomplete="off" maxlength="20" required></label>
       <label>Đến ngày <input type="text" name="to" value="${typed.to}" inputmode="numeric" placeholder="ngày/tháng/năm" autocomplete="off" maxlength="20" required></label>
@@ -150,7 +150,7 @@ export function tableBlock(t: LoadedTable, range: RangeView, o: { hide?: string[
       ? html`<p class="empty">${t.empty}</p>`
       : html`<table class="stack">
 <thead><tr>${cols.map((i) => html`<th scope="col"${t.numeric[i] ? html` class="n"` : ''}>${t.headers[i]}</th>`)}</tr></thead>
-<tbody>${rows.map((r) => html`<tr>${cols.map((i, k) => html`<td${t.numeric[i] ? html` class="n"` : k === 0 ? html` class="lead"` : ''} data-label="${t.headers[i]}">${r.html[i]}</td>`)}</tr>`)}</tbody>
+<tbody>${rows.map((r) => html`<tr>${cols.map((i, k) => html`<td${t.numeric[i] ? html` class="n"` : k === 0 ? html` class="lead"` : ''} data-label="${t.headers[i]}"><div>${r.html[i]}</div></td>`)}</tr>`)}</tbody>
 </table>`;
   return html`<section class="block" id="t-${t.key}" data-table="${t.key}">
 ${heading}
