@@ -88,10 +88,11 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
 
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 60_000);
 
   const PAGES = ['', '/topics', '/review', '/guides', '/documents', '/referrals', '/failures'];
 
+  // Fourteen pages in a real browser: slow on a busy machine, hence its own time limit.
   it('fits a 360 px phone: no page scrolls sideways, and the first screen shows numbers, not only header and filter', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
     const page = await context.newPage();
@@ -137,7 +138,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
     expect(await page.textContent('main')).toContain('xin giấy xác nhận cư trú ở đâu ạ');
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('a date typed the American way gets a clear message, not a wrong range (browser locale en-US)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-US' });
@@ -154,5 +155,5 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
     expect(await page.inputValue('input[name="from"]')).toBe('03/31/2025');
     await page.screenshot({ path: `${ARTIFACTS}admin-360-bad-date.png`, fullPage: false });
     await context.close();
-  });
+  }, 60_000);
 });
