@@ -26,6 +26,7 @@ import {
   type ReferralRow,
   type ReviewRow,
   type SensitiveRow,
+  type CommuneRow,
   type StatsContext,
   type StatsRange,
   type StatsStore,
@@ -118,8 +119,10 @@ const INSERT_SQL = `INSERT INTO stats_events (at, channel, commune, user_key, ty
 const COLUMNS = 15;
 
 /** The range filter every query shares (named parameters @from, @to, @commune). */
-const IN_RANGE = 'at >= @from::bigint AND at < @to::bigint AND (@commune::text IS NULL OR commune = @commune::text)';
-const inRange = (a: string) => `${a}.at >= @from::bigint AND ${a}.at < @to::bigint AND (@commune::text IS NULL OR ${a}.commune = @commune::text)`;
+const IN_RANGE =
+  'at >= @from::bigint AND at < @to::bigint AND (@commune::text IS NULL OR commune = @commune::text) AND (@communes::text[] IS NULL OR commune = ANY(@communes::text[]))';
+const inRange = (a: string) =>
+  `${a}.at >= @from::bigint AND ${a}.at < @to::bigint AND (@commune::text IS NULL OR ${a}.commune = @commune::text) AND (@communes::text[] IS NULL OR ${a}.commune = ANY(@communes::text[]))`;
 /** COUNT(*) of the rows matching `cond`, as a JS number (SQLite's SUM(cond)). */
 const countIf = (cond: string) => `(COUNT(*) FILTER (WHERE ${cond}))::int`;
 /** The value of `col` in the latest row of the group (SQLite's bare column beside MAX(at)). */
@@ -179,7 +182,14 @@ export class PostgresStatsStore implements StatsStore {
 
   private async all<T>(sql: string, range: StatsRange, extra: Record<string, unknown> = {}): Promise<T[]> {
     await this.inserts.drain(); // what is queued counts too
-    const params = { from: bound(range.from), to: bound(range.to), commune: range.commune ?? null, off: this.offsetSec, ...extra };
+    const params = {
+      from: bound(range.from),
+      to: bound(range.to),
+      commune: range.commune ?? null,
+      communes: range.communes ? [...range.communes] : null,
+      off: this.offsetSec,
+      ...extra,
+    };
     const { text, values } = compile(sql, params);
     const { rows } = await this.pool.query(text, values);
     return rows as T[];
@@ -397,6 +407,20 @@ export class PostgresStatsStore implements StatsStore {
        ) AS j(kind)
        WHERE e.type = 'sensitive-data' AND ${inRange('e')}
        GROUP BY j.kind ORDER BY count DESC, j.kind COLLATE "C"`,
+      range,
+    );
+  }
+
+  async perCommune(range: StatsRange): Promise<CommuneRow[]> {
+    return this.all<CommuneRow>(
+      `SELECT commune,
+         ${countIf("type = 'conversation-start'")} AS conversations,
+         COUNT(DISTINCT user_key)::int AS users,
+         ${countIf("type = 'question'")} AS questions,
+         ${countIf("type = 'question' AND outcome = 'answered'")} AS answered,
+         ${countIf("type = 'walk-complete'")} AS "walksCompleted"
+       FROM stats_events WHERE ${IN_RANGE}
+       GROUP BY commune ORDER BY commune COLLATE "C"`,
       range,
     );
   }

@@ -16,6 +16,7 @@ import {
   type ReferralRow,
   type ReviewRow,
   type SensitiveRow,
+  type CommuneRow,
   type StatsContext,
   type StatsRange,
   type StatsStore,
@@ -101,8 +102,9 @@ function toRow(e: DialogEvent, c: StatsContext): Row {
 }
 
 /** The range filter every query shares (named parameters @from, @to, @commune). */
-const IN_RANGE = 'at >= @from AND at < @to AND (@commune IS NULL OR commune = @commune)';
-const inRange = (a: string) => `${a}.at >= @from AND ${a}.at < @to AND (@commune IS NULL OR ${a}.commune = @commune)`;
+const IN_RANGE = 'at >= @from AND at < @to AND (@commune IS NULL OR commune = @commune) AND (@communes IS NULL OR commune IN (SELECT value FROM json_each(@communes)))';
+const inRange = (a: string) =>
+  `${a}.at >= @from AND ${a}.at < @to AND (@commune IS NULL OR ${a}.commune = @commune) AND (@communes IS NULL OR ${a}.commune IN (SELECT value FROM json_each(@communes)))`;
 
 export class SqliteStatsStore implements StatsStore {
   private readonly offsetSec: number;
@@ -127,7 +129,7 @@ export class SqliteStatsStore implements StatsStore {
   }
 
   private params(r: StatsRange) {
-    return { from: r.from, to: r.to, commune: r.commune ?? null };
+    return { from: r.from, to: r.to, commune: r.commune ?? null, communes: r.communes ? JSON.stringify(r.communes) : null };
   }
 
   private all<T>(sql: string, range: StatsRange, extra: Record<string, unknown> = {}): T[] {
@@ -335,6 +337,20 @@ export class SqliteStatsStore implements StatsStore {
        FROM stats_events e, json_each(CASE WHEN json_valid(e.kinds) THEN e.kinds ELSE '[]' END) j
        WHERE e.type = 'sensitive-data' AND ${inRange('e')}
        GROUP BY j.value ORDER BY count DESC, kind`,
+      range,
+    );
+  }
+
+  async perCommune(range: StatsRange): Promise<CommuneRow[]> {
+    return this.all<CommuneRow>(
+      `SELECT commune,
+         COALESCE(SUM(type = 'conversation-start'), 0) AS conversations,
+         COUNT(DISTINCT user_key) AS users,
+         COALESCE(SUM(type = 'question'), 0) AS questions,
+         COALESCE(SUM(type = 'question' AND outcome = 'answered'), 0) AS answered,
+         COALESCE(SUM(type = 'walk-complete'), 0) AS walksCompleted
+       FROM stats_events WHERE ${IN_RANGE}
+       GROUP BY commune ORDER BY commune`,
       range,
     );
   }

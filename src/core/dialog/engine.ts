@@ -24,6 +24,8 @@ export interface DialogState {
   v: 1;
   /** The channel of the last turn (for statistics recorded without a turn, e.g. abandonment). */
   channel?: string;
+  /** Likewise the commune of the last turn, when known. */
+  lastCommune?: string;
   walk?: walk.WalkPosition;
   referral?: string;
   /** After "Lỗi khác": the next text is the app's error message, read against the step's problems. */
@@ -247,6 +249,8 @@ export class DialogEngine {
     }
 
     ctx.state.channel = turn.channel;
+    if (ctx.commune) ctx.state.lastCommune = ctx.commune.id;
+    else delete ctx.state.lastCommune;
     // The turn and its statistics are handed over together, so a group-committing store writes
     // them in one transaction. A failed save fails the turn (the platform redelivers it).
     const context = { channel: turn.channel, userKey: turn.userKey, at: now, ...(ctx.commune ? { commune: ctx.commune.id } : {}) };
@@ -276,7 +280,8 @@ export class DialogEngine {
       for (const c of idle) {
         const events: DialogEvent[] = [];
         this.abandon(c.state, events);
-        for (const e of events) await this.sink.record(e, { channel: c.state.channel ?? 'unknown', userKey: c.key, at: now });
+        const commune = c.state.lastCommune ? { commune: c.state.lastCommune } : {};
+        for (const e of events) await this.sink.record(e, { channel: c.state.channel ?? 'unknown', userKey: c.key, at: now, ...commune });
         await this.o.storage.deleteConversation(c.key);
         removed++;
       }

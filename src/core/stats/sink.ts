@@ -22,6 +22,7 @@ const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const CODE_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 const REFERRAL_RE = /^[A-Za-z0-9_-]{1,32}$/;
 const CHANNEL_RE = /^[a-z0-9_-]{1,32}$/i;
+const COMMUNE_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const OUTCOMES: ReadonlySet<Outcome> = new Set(['answered', 'low-confidence', 'unanswered']);
 const KINDS = new Set(Object.keys(PLACEHOLDER));
 const EMERGENCY: ReadonlySet<EmergencyKind> = new Set(EMERGENCY_KINDS);
@@ -112,7 +113,7 @@ export function statsUserKey(userKey: string): string {
 
 export interface StatsSinkOptions {
   store: StatsStore;
-  /** Commune the events belong to (multi-commune setups later). */
+  /** Commune of events whose context names none (single-commune servers, shared chats before the citizen said); default 'default'. */
   commune?: string;
   /**
    * Told about write failures, which never reach the citizen: a statistic lost is better than a
@@ -136,7 +137,8 @@ export class StatsSink implements EventSink {
         channel: typeof context.channel === 'string' && CHANNEL_RE.test(context.channel) ? context.channel : 'unknown',
         userKey: statsUserKey(String(context.userKey ?? '')),
         at: typeof context.at === 'number' && Number.isFinite(context.at) ? Math.trunc(context.at) : Date.now(),
-        commune: this.commune,
+        // The turn's commune (a communes.yaml id) when it has one.
+        commune: typeof context.commune === 'string' && context.commune.length <= 64 && COMMUNE_RE.test(context.commune) ? context.commune : this.commune,
       });
     } catch (err) {
       this.o.onError?.(err);

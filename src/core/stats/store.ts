@@ -7,15 +7,27 @@
 import type { DialogEvent, EventContext, Outcome } from './events.js';
 
 export interface StatsContext extends EventContext {
-  /** For multi-commune setups later; 'default' now. */
+  /** The citizen's commune (communes.yaml id); 'default' on a single-commune server or while unknown. */
   commune?: string;
 }
 
-/** Half-open interval [from, to) in epoch ms; optionally one commune. */
+/** Half-open interval [from, to) in epoch ms; optionally one commune, or a set of them (an official's scope). */
 export interface StatsRange {
   from: number;
   to: number;
   commune?: string;
+  /** Only these communes (both filters apply when both are given); an empty list matches nothing. */
+  communes?: readonly string[];
+}
+
+/** One commune's numbers, side by side with the others' (district and province officials compare them). */
+export interface CommuneRow {
+  commune: string;
+  conversations: number;
+  users: number;
+  questions: number;
+  answered: number;
+  walksCompleted: number;
 }
 
 export interface OverviewTotals {
@@ -164,6 +176,8 @@ export interface StatsStore {
   referrals(range: StatsRange): Promise<ReferralRow[]>;
   deliveryFailures(range: StatsRange): Promise<FailureRow[]>;
   sensitiveKinds(range: StatsRange): Promise<SensitiveRow[]>;
+  /** Per commune, for comparing communes (only those with events in the range). */
+  perCommune(range: StatsRange): Promise<CommuneRow[]>;
 
   /** Deletes events recorded before `ts` (epoch ms); returns how many. */
   deleteOlderThan(ts: number): Promise<number>;

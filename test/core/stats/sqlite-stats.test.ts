@@ -91,7 +91,7 @@ describe('query plans', () => {
       const joins = seen.filter((sql) => /c\.user_key\s*=/.test(sql));
       expect(joins).toHaveLength(2);
       for (const sql of joins) {
-        const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: 0, to: 1, commune: null }) as Array<{ detail: string }>).map((r) => r.detail);
+        const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: 0, to: 1, commune: null, communes: null }) as Array<{ detail: string }>).map((r) => r.detail);
         expect(plan.some((d) => /^SEARCH c USING INDEX stats_events_completed \(user_key=\?/.test(d))).toBe(true);
       }
       // The old index of every event by person is gone (it cost more than the rest of a turn's writes).
