@@ -42,7 +42,7 @@ section.block { background: var(--card); border: 1px solid var(--line); border-r
 section.block h2 { font-size: 1.05rem; margin: 0 0 .25rem; }
 section.block h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
 .note { color: var(--muted); font-size: .875rem; margin: .25rem 0 .5rem; }
-.csv { font-size: .875rem; }
+.downloads { font-size: .875rem; margin: .25rem 0; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; font-size: .925rem; margin-top: .5rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #eef2f6; font-weight: 600; }

@@ -16,6 +16,7 @@ import { AdminSessionRegistry } from './session-registry.js';
 import type { Storage } from '../../storage/storage.js';
 import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
 import { separatorOf, toCsv } from './csv.js';
+import { toXlsx } from './xlsx.js';
 import { lastDays, readDayRange, viDay } from './dates.js';
 import { html, type SafeHtml } from './html.js';
 import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
@@ -102,7 +103,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       sessions.set(req, session);
       return;
     }
-    if (route.startsWith(`${BASE}/csv/`) || route.startsWith(`${BASE}/api/`)) {
+    if (route.startsWith(`${BASE}/csv/`) || route.startsWith(`${BASE}/xlsx/`) || route.startsWith(`${BASE}/api/`)) {
       return res.code(401).type('application/json; charset=utf-8').send({ error: 'Cần đăng nhập trang thống kê.' });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return res.code(401).type('text/html; charset=utf-8').send(messagePage('Cần đăng nhập', 'Phiên đăng nhập đã hết hạn.', { href: `${BASE}/login`, label: 'Đăng nhập lại' }));
@@ -263,7 +264,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       { key: 'emergencies', label: 'Tin nhắn khẩn cấp (đã đưa 113/114/115)', value: fmtInt(ov.emergencies) },
       { key: 'failures', label: 'Lỗi gửi tin', value: fmtInt(ov.deliveryFailures) },
     ])}
-<p class="muted">${csvLinks('overview', view, 'Tải về các chỉ số tổng quan (CSV cho Excel)')}</p>
+${csvLinks('overview', view, 'các chỉ số tổng quan')}
 ${chartBlock('chart-per-day', 'Câu hỏi mỗi ngày', 'Biểu đồ số câu hỏi mỗi ngày; số liệu chi tiết ở bảng bên dưới.')}
 ${tableBlock(t.get('channels')!, view)}
 ${chartBlock('chart-per-week', 'Người dùng mỗi tuần', 'Biểu đồ số người dùng mỗi tuần; số liệu ở bảng bên dưới.')}
@@ -300,7 +301,7 @@ ${tableBlock(t.get('sensitive')!, view)}`;
     return {
       body: html`${tableBlock(t.get('guides')!, view)}
 <section class="block" id="funnels"><h2>${funnel.title}</h2><p class="note">${funnel.note ?? ''}</p>
-${csvLinks('funnel', view, 'Tải về (CSV cho Excel, tất cả hướng dẫn)')}
+${csvLinks('funnel', view, 'tất cả hướng dẫn')}
 ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</section>`,
     };
   });
@@ -322,19 +323,40 @@ ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</sect
 
   // ——— exports ———
 
-  app.get(`${BASE}/csv/:table`, async (req, res) => {
+  /** The table asked for, loaded for a download; or the reply already sent (unknown table, bad dates). */
+  async function download(req: FastifyRequest, res: FastifyReply): Promise<{ t: LoadedTable; name: string } | undefined> {
     const def = TABLE_BY_KEY.get((req.params as { table: string }).table);
-    if (!def) return res.code(404).type('application/json; charset=utf-8').send({ error: 'Không có bảng này.' });
+    if (!def) {
+      await res.code(404).type('application/json; charset=utf-8').send({ error: 'Không có bảng này.' });
+      return undefined;
+    }
     const { view, range, error } = readRange(req);
     // A file of other dates than asked for would be worse than no file: say what is wrong instead.
-    if (error) return res.code(400).type('text/plain; charset=utf-8').send(`${error}\n`);
-    const sep = separatorOf((req.query as Record<string, unknown>).sep);
+    if (error) {
+      await res.code(400).type('text/plain; charset=utf-8').send(`${error}\n`);
+      return undefined;
+    }
     const t = await def.load({ store: o.store, content: o.content, range, technical: view.technical === true });
-    const name = `vneid-${t.key}-${viDay(view.from).replace(/\//g, '-')}_${viDay(view.to).replace(/\//g, '-')}.csv`;
+    return { t, name: `vneid-${t.key}-${viDay(view.from).replace(/\//g, '-')}_${viDay(view.to).replace(/\//g, '-')}` };
+  }
+
+  app.get(`${BASE}/csv/:table`, async (req, res) => {
+    const d = await download(req, res);
+    if (!d) return res;
+    const sep = separatorOf((req.query as Record<string, unknown>).sep);
     return res
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${name}"`)
-      .send(toCsv(t.headers, t.rows.map((r) => r.cells), sep));
+      .header('content-disposition', `attachment; filename="${d.name}.csv"`)
+      .send(toCsv(d.t.headers, d.t.rows.map((r) => r.cells), sep));
+  });
+
+  app.get(`${BASE}/xlsx/:table`, async (req, res) => {
+    const d = await download(req, res);
+    if (!d) return res;
+    return res
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${d.name}.xlsx"`)
+      .send(await toXlsx(d.t));
   });
 
   app.get(`${BASE}/api/:table`, async (req, res) => {

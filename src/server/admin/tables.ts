@@ -47,6 +47,8 @@ interface Column<R> {
   value: (r: R, ctx: TableContext) => Cell;
   html?: (r: R, ctx: TableContext) => SafeHtml | string;
   numeric?: boolean;
+  /** A date (dd/mm/yyyy) or date and time (dd/mm/yyyy hh:mm) text: a real date in the .xlsx download. */
+  date?: 'day' | 'datetime';
 }
 
 interface TableDef<R> {
@@ -70,6 +72,8 @@ export interface LoadedTable<R = unknown> {
   /** Column ids (empty string for columns without one), beside `headers`. */
   ids: string[];
   numeric: boolean[];
+  /** Beside `headers`: which columns hold dates (see Column.date). */
+  dates: Array<'day' | 'datetime' | undefined>;
   rows: Array<{ raw: R; cells: Cell[]; html: Array<SafeHtml | string> }>;
 }
 
@@ -95,6 +99,7 @@ function define<R>(def: TableDef<R>): AnyTable {
         headers: columns.map((c) => c.label),
         ids: columns.map((c) => c.id ?? ''),
         numeric: columns.map((c) => Boolean(c.numeric)),
+        dates: columns.map((c) => c.date),
         rows: rows.map((raw) => ({
           raw: raw as unknown,
           cells: columns.map((c) => c.value(raw, ctx)),
@@ -232,7 +237,7 @@ export const TABLES: readonly AnyTable[] = [
     key: 'per-day',
     title: 'Câu hỏi theo ngày',
     columns: [
-      { label: 'Ngày', value: (r) => viDay(r.day) },
+      { label: 'Ngày', value: (r) => viDay(r.day), date: 'day' },
       { label: 'Câu hỏi', value: (r) => r.questions, numeric: true },
       { label: 'Trả lời được', value: (r) => r.answered, numeric: true },
       { label: 'Chưa chắc', value: (r) => r.lowConfidence, numeric: true },
@@ -245,7 +250,7 @@ export const TABLES: readonly AnyTable[] = [
     title: 'Người dùng theo tuần',
     note: 'Tuần tính từ thứ Hai. Mỗi người được đếm một lần mỗi tuần (theo mã ẩn danh).',
     columns: [
-      { label: 'Tuần bắt đầu (thứ Hai)', value: (r) => viDay(r.week) },
+      { label: 'Tuần bắt đầu (thứ Hai)', value: (r) => viDay(r.week), date: 'day' },
       { label: 'Người dùng', value: (r) => r.users, numeric: true },
     ],
     load: ({ store, range }) => store.usersPerWeek(range),
@@ -307,7 +312,7 @@ export const TABLES: readonly AnyTable[] = [
       { label: 'Câu hỏi của người dân', value: (r) => r.text },
       { label: 'Dạng chuẩn hóa', id: 'normalized', technical: true, value: (r) => r.normalized },
       { label: 'Số lần hỏi', value: (r) => r.count, numeric: true },
-      { label: 'Lần cuối', value: (r) => viDateTime(r.lastAt) },
+      { label: 'Lần cuối', value: (r) => viDateTime(r.lastAt), date: 'datetime' },
       { label: 'Kết quả', value: (r) => OUTCOME_LABEL[r.outcome] ?? r.outcome },
       { label: 'Điểm khớp', id: 'score', technical: true, value: (r) => r.score, html: (r) => fmtDec(r.score), numeric: true },
       {
@@ -402,7 +407,7 @@ export const TABLES: readonly AnyTable[] = [
       { label: 'Lý do', value: (r) => failureReason(r.channel, r.code) },
       { label: 'Mã lỗi', id: 'code', technical: true, value: (r) => r.code, html: (r) => html`<code>${r.code}</code>` },
       { label: 'Số lần', value: (r) => r.count, numeric: true },
-      { label: 'Lần cuối', value: (r) => viDateTime(r.lastAt) },
+      { label: 'Lần cuối', value: (r) => viDateTime(r.lastAt), date: 'datetime' },
     ],
     load: ({ store, range }) => store.deliveryFailures(range),
   }),

@@ -128,11 +128,14 @@ export function messagePage(title: string, message: string, link?: { href: strin
   return shell(title, html`<main><div class="login"><h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}</div></main>`);
 }
 
-/** The download links of a table: CSV for Excel (`;`), and in the technical view the `,` CSV too. */
-export function csvLinks(key: string, range: RangeView, label = 'Tải về (CSV cho Excel)'): SafeHtml {
-  return html`<span class="downloads"><a class="csv" href="${BASE}/csv/${key}${qs(range)}" download>${label}</a>${
+/**
+ * The download links of a table: Excel (.xlsx, opens the same on any computer), CSV for Excel set
+ * to Vietnamese (`;`), and in the technical view the usual `,` CSV too. `what` names the content.
+ */
+export function csvLinks(key: string, range: RangeView, what?: string): SafeHtml {
+  return html`<p class="downloads">Tải về${what ? ` ${what}` : ''}: <a class="xlsx" href="${BASE}/xlsx/${key}${qs(range)}" download>Excel (.xlsx)</a> · <a class="csv" href="${BASE}/csv/${key}${qs(range)}" download title="Dấu chấm phẩy giữa các cột, dùng cho Excel cài đặt vùng Việt Nam">CSV</a>${
     range.technical ? html` · <a class="csv" href="${BASE}/csv/${key}${qs(range, '&sep=comma')}" download>CSV dấu phẩy</a>` : ''
-  }</span>`;
+  }</p>`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayRange } from '../../../src/core/stats/store.js';
 import { parse } from 'csv-parse/sync';
+import readExcelFile from 'read-excel-file/node';
 import { channelLabel } from '../../../src/core/stats/report.js';
 import { BOM, toCsv, type CsvSeparator } from '../../../src/server/admin/csv.js';
 import { viDay } from '../../../src/server/admin/dates.js';
@@ -364,6 +365,9 @@ describe('dashboard numbers', () => {
     expect(csv).toContain(`'=cmd|calc`); // guarded with an apostrophe
     expect(csv).not.toMatch(/(^|[;,"])=cmd/m);
     expect(parseCsv(csv).some((r) => r[1] === "'=cmd|calc")).toBe(true);
+    const xlsx = await t.app.inject({ url: `/admin/xlsx/review${Q}&view=technical`, headers: { cookie } });
+    const [sheet] = await readExcelFile(xlsx.rawPayload);
+    expect(sheet!.data.some((r) => r[1] === '=cmd|calc' && r[0] === evil)).toBe(true);
     await t.storage.db.prepare("DELETE FROM stats_events WHERE user_key = '9999999999999999'").run();
   });
 });
@@ -417,6 +421,44 @@ describe('CSV equals the database', () => {
     expect(technical.rows.map((r) => [r[0], r[1], r[2], r[3], r[5], r[7]])).toEqual(
       str(db.map((r) => [r.text, r.normalized, r.n, viDateTime(r.last), String(r.score).replace('.', ','), r.nearest.split(',').sort().join(' ')])),
     );
+  });
+
+  it('Excel (.xlsx): the same rows, numbers as numbers, dates as dd/mm/yyyy dates, a typed "=..." as text', async () => {
+    const xlsx = async (key: string, extra = '') => {
+      const res = await t.app.inject({ url: `/admin/xlsx/${key}${Q}${extra}`, headers: { cookie } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="vneid-${key}-01-03-2025_31-03-2025.xlsx"`);
+      // Read back with a reader library, not our own code.
+      const [sheet] = await readExcelFile(res.rawPayload);
+      return sheet!;
+    };
+    const channels = await xlsx('channels');
+    expect(channels.sheet).toBe('Theo kênh');
+    expect(channels.data[0]).toEqual(['Kênh', 'Cuộc trò chuyện', 'Người dùng', 'Câu hỏi', 'Trả lời được', 'Tỉ lệ trả lời được (%)']);
+    expect(channels.data.find((r) => r[0] === 'Zalo')).toEqual(['Zalo', 3, 3, 3, 1, 33.3]);
+    const review = await xlsx('review', '&view=technical');
+    const db = sql<{ text: string; n: number; last: number }>(
+      `SELECT text, COUNT(*) n, MAX(at) last FROM stats_events WHERE type = 'question' AND outcome != 'answered' AND at >= @from AND at < @to GROUP BY normalized ORDER BY last DESC`,
+    );
+    // Dates are real dates (the Vietnam wall-clock time), numbers are numbers. Excel keeps a time as
+    // a fraction of a day, so the reader may give 10:01:59.999 for 10:02: compare to the minute.
+    const minute = (d: Date) => new Date(Math.round(d.getTime() / 60_000) * 60_000).toISOString().slice(0, 16);
+    expect(review.data.slice(1).map((r) => [r[0], r[2], minute(r[3] as unknown as Date)])).toEqual(
+      db.map((r) => [r.text, r.n, new Date(r.last + 7 * 3600_000).toISOString().slice(0, 16)]),
+    );
+    expect(review.data[1]![5]).toBe(0.25);
+    const days = await xlsx('per-day');
+    expect((days.data[1]![0] as unknown as Date).toISOString()).toBe('2025-03-03T00:00:00.000Z');
+    // Every table downloads.
+    for (const key of ['overview', 'per-week', 'topics', 'questions', 'guides', 'funnel', 'referrals', 'documents', 'failures', 'sensitive']) {
+      const sheet = await xlsx(key);
+      const json = (await t.app.inject({ url: `/admin/api/${key}${Q}`, headers: { cookie } })).json() as { headers: string[]; rows: unknown[][] };
+      expect(sheet.data[0], key).toEqual(json.headers);
+      expect(sheet.data.length - 1, key).toBe(json.rows.length);
+    }
+    expect((await t.app.inject({ url: `/admin/xlsx/review?from=x&to=y`, headers: { cookie } })).statusCode).toBe(400);
+    expect((await t.app.inject({ url: `/admin/xlsx/review${Q}` })).statusCode).toBe(401);
   });
 
   it('comma-separated on request, with decimal points', async () => {
