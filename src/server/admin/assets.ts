@@ -27,6 +27,7 @@ details.range summary .change { color: var(--accent); text-decoration: underline
 details.range form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; padding: 0 .75rem .75rem; }
 details.range label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
 details.range .hint { flex-basis: 100%; margin: 0; font-size: .8rem; color: var(--muted); }
+details.range .presets { margin: 0; padding: 0 .75rem .75rem; font-size: .9rem; }
 input, button { font: inherit; }
 input[type="text"], input[type="password"] { padding: .45rem .5rem; border: 1px solid var(--line); border-radius: .4rem; min-height: 2.5rem; }
 details.range input[type="text"] { width: 9.5rem; }

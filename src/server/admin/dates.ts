@@ -62,3 +62,23 @@ export function lastDays(days: number, now: number): { from: string; to: string;
   const to = formatDay(now);
   return { from, to, range: dayRange(from, to)! };
 }
+
+export interface RangePreset {
+  label: string;
+  from: string;
+  to: string;
+}
+
+/** One-click ranges for the date filter, so that an official rarely has to type a date. */
+export function rangePresets(now: number): RangePreset[] {
+  const today = formatDay(now);
+  const [y, m] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
+  const iso = (yy: number, mm: number, dd: number) => new Date(Date.UTC(yy, mm - 1, dd)).toISOString().slice(0, 10);
+  return [
+    { label: '7 ngày qua', from: formatDay(now - 6 * 86_400_000), to: today },
+    { label: '30 ngày qua', from: formatDay(now - 29 * 86_400_000), to: today },
+    { label: 'Tháng này', from: iso(y, m, 1), to: today },
+    // Day 0 of this month is the last day of the previous one.
+    { label: 'Tháng trước', from: iso(y, m - 1, 1), to: iso(y, m, 0) },
+  ];
+}

@@ -17,7 +17,7 @@ import type { Storage } from '../../storage/storage.js';
 import { ADMIN_CSS, ADMIN_JS, chartJsSource } from './assets.js';
 import { separatorOf, toCsv } from './csv.js';
 import { toXlsx } from './xlsx.js';
-import { lastDays, readDayRange, viDay } from './dates.js';
+import { lastDays, rangePresets, readDayRange, viDay } from './dates.js';
 import { html, type SafeHtml } from './html.js';
 import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
 import { BASE, cards, chartBlock, csvLinks, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, perWeekSeries, tableBlock, type RangeView } from './views.js';
@@ -209,14 +209,16 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     const from = typeof q.from === 'string' ? q.from : undefined;
     const to = typeof q.to === 'string' ? q.to : undefined;
     const fallback = lastDays(defaultDays, now());
-    if (from === undefined && to === undefined) return { view: { from: fallback.from, to: fallback.to, technical }, range: fallback.range };
+    const presets = rangePresets(now());
+    if (from === undefined && to === undefined) return { view: { from: fallback.from, to: fallback.to, technical, presets }, range: fallback.range };
     const asked = readDayRange({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
-    if (asked.ok) return { view: { from: asked.from, to: asked.to, technical }, range: asked.range };
+    if (asked.ok) return { view: { from: asked.from, to: asked.to, technical, presets }, range: asked.range };
     return {
       view: {
         from: fallback.from,
         to: fallback.to,
         technical,
+        presets,
         warning: `${asked.message} Đang hiển thị ${defaultDays} ngày gần nhất.`,
         typed: { from: (from ?? '').slice(0, 20), to: (to ?? '').slice(0, 20) },
       },

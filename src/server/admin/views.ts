@@ -31,6 +31,8 @@ export interface RangeView {
   warning?: string;
   /** What the official typed, put back in the inputs when it could not be read. */
   typed?: { from: string; to: string };
+  /** One-click ranges offered in the date filter (dates.ts rangePresets). */
+  presets?: ReadonlyArray<{ label: string; from: string; to: string }>;
 }
 
 /** The query string that keeps the range (and the view) from page to page. */
@@ -91,6 +93,7 @@ export function layout(o: LayoutOptions): string {
       <button type="submit">Xem</button>
       <p class="hint">Nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/03/2025.</p>
     </form>
+    ${o.range.presets?.length ? html`<p class="presets">Chọn nhanh: ${o.range.presets.map((p, i) => html`${i > 0 ? ' · ' : ''}<a href="${here}${qs({ ...o.range, from: p.from, to: p.to })}">${p.label}</a>`)}</p>` : ''}
   </details>
   ${o.range.warning ? html`<p class="warning" role="alert">${o.range.warning}</p>` : ''}
   <div class="title-row"><h2 class="page-title">${o.title}</h2>${toggle}</div>

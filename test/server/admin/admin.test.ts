@@ -249,6 +249,9 @@ describe('dashboard numbers', () => {
     expect(text(/data-card="questions"[\s\S]*?<\/div>/.exec(typed)![0])).toContain(' 2 ');
     expect(typed).toContain('10/03/2025 – 10/03/2025');
     expect(typed).not.toContain('class="warning"');
+    // One-click ranges, keeping the page and the view.
+    const review = await get(`/admin/review${Q}&view=technical`);
+    expect(review).toContain('<a href="/admin/review?from=2025-02-01&amp;to=2025-02-28&amp;view=technical">Tháng trước</a>');
   });
 
   it('a bad date or range: the default range, a plain Vietnamese message, what was typed kept; never a 500', async () => {

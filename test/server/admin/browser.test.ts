@@ -131,6 +131,8 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
     // The date filter opens and fits too.
     await page.goto(`${base}/admin/review?from=01/03/2025&to=31/03/2025`);
     await page.click('details.range summary');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: `${ARTIFACTS}admin-360-date-filter.png`, fullPage: false });
     await page.fill('input[name="from"]', '10/03/2025');
     await page.fill('input[name="to"]', '16/03/2025');
     await Promise.all([page.waitForURL(/from=10%2F03%2F2025/), page.click('details.range button')]);

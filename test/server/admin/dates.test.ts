@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastDays, parseViDay, readDayRange, viDay } from '../../../src/server/admin/dates.js';
+import { lastDays, parseViDay, rangePresets, readDayRange, viDay } from '../../../src/server/admin/dates.js';
 import { dayRange, parseDay } from '../../../src/core/stats/store.js';
 
 describe('parseViDay: dates as officials type them', () => {
@@ -45,5 +45,20 @@ describe('readDayRange', () => {
   it('lastDays: the days up to today, today included', () => {
     const noon = parseDay('2025-03-31')! + 12 * 3600_000;
     expect(lastDays(30, noon)).toEqual({ from: '2025-03-02', to: '2025-03-31', range: dayRange('2025-03-02', '2025-03-31') });
+  });
+});
+
+describe('rangePresets', () => {
+  it('last 7 and 30 days, this month, last month (across a year end too)', () => {
+    expect(rangePresets(parseDay('2025-03-31')! + 12 * 3600_000)).toEqual([
+      { label: '7 ngày qua', from: '2025-03-25', to: '2025-03-31' },
+      { label: '30 ngày qua', from: '2025-03-02', to: '2025-03-31' },
+      { label: 'Tháng này', from: '2025-03-01', to: '2025-03-31' },
+      { label: 'Tháng trước', from: '2025-02-01', to: '2025-02-28' },
+    ]);
+    // 1 January 2026, 06:00 in Vietnam (still 31 December in UTC).
+    const presets = rangePresets(parseDay('2026-01-01')! + 6 * 3600_000);
+    expect(presets[2]).toEqual({ label: 'Tháng này', from: '2026-01-01', to: '2026-01-01' });
+    expect(presets[3]).toEqual({ label: 'Tháng trước', from: '2025-12-01', to: '2025-12-31' });
   });
 });
