@@ -82,7 +82,14 @@ export const configSchema = z.object({
   ZALO_REFRESH_TOKEN: optionalString,
   ZALO_API_BASE: url.default('https://openapi.zalo.me'),
   ZALO_OAUTH_BASE: url.default('https://oauth.zaloapp.com'),
-  ZALO_REPLAY_WINDOW_MINUTES: z.coerce.number().positive().default(10),
+  /**
+   * Signed Zalo OA events older than this are refused. Zalo retries an event after 30 s, 5, 15,
+   * 30 min and 1 h with the same body and timestamp: two hours covers the last retry with a
+   * margin (dedupe marks are kept at least as long: src/storage/processed-pruning.ts).
+   */
+  ZALO_REPLAY_WINDOW_MINUTES: z.coerce.number().positive().default(120),
+  /** Choices on Zalo OA: numbered text (default, always arrives) or buttons (see src/channels/zalo-oa/choices.ts). */
+  ZALO_OA_CHOICES: z.enum(['buttons', 'numbered']).default('numbered'),
   ZALO_SITE_VERIFICATION: optionalString,
   ZALO_BOT_TOKEN: optionalString,
   ZALO_BOT_WEBHOOK_SECRET: z.string().min(8, '8–256 ký tự').max(256, '8–256 ký tự').optional(),

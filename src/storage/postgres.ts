@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { Batcher } from './batcher.js';
-import type { ConversationRecord, Storage } from './storage.js';
+import type { ConversationRecord, Storage, UserDataDeleted } from './storage.js';
 
 /** Applied in order; the index + 1 is the version recorded in `schema_migrations`. Append only. */
 const MIGRATIONS: readonly string[] = [
@@ -363,6 +363,25 @@ export class PostgresStorage implements Storage {
     } finally {
       client.removeListener('error', onClientError);
       client.release(reusable ? undefined : true);
+    }
+  }
+
+  async deleteUserData(userKey: string, statsKey: string): Promise<UserDataDeleted> {
+    await this.saves.drain(); // a save asked for earlier must not land after the delete
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const conversations = await client.query('DELETE FROM conversations WHERE key = $1', [userKey]);
+      // A suffix compare, not LIKE: the key is data, never a pattern.
+      const values = await client.query("DELETE FROM kv WHERE right(key, length($1) + 1) = ':' || $1 AND length(key) > length($1) + 1", [userKey]);
+      const statistics = await client.query('DELETE FROM stats_events WHERE user_key = $1', [statsKey]);
+      await client.query('COMMIT');
+      return { conversations: conversations.rowCount ?? 0, values: values.rowCount ?? 0, statistics: statistics.rowCount ?? 0 };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
     }
   }
 

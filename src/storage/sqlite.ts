@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ConversationRecord, Storage } from './storage.js';
+import type { ConversationRecord, Storage, UserDataDeleted } from './storage.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
 
 /** Recent conversations kept in memory (a few hundred bytes each), so a turn reads no disk. */
@@ -212,6 +212,17 @@ export class SqliteStorage implements Storage {
 
   async deleteValue(key: string): Promise<void> {
     this.stmt.deleteValue.run(key);
+  }
+
+  async deleteUserData(userKey: string, statsKey: string): Promise<UserDataDeleted> {
+    this.recent.delete(userKey);
+    // In the group commit (one transaction), after any queued save of this user: nothing lands after the delete.
+    return this.writes.run(() => ({
+      conversations: this.db.prepare('DELETE FROM conversations WHERE key = ?').run(userKey).changes,
+      // A suffix compare, not LIKE: the key is data, never a pattern.
+      values: this.db.prepare("DELETE FROM kv WHERE length(key) > length(?) AND substr(key, -length(?) - 1) = ':' || ?").run(userKey, userKey, userKey).changes,
+      statistics: this.db.prepare('DELETE FROM stats_events WHERE user_key = ?').run(statsKey).changes,
+    }));
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,12 @@ export interface ConversationRecord<S = unknown> {
   updatedAt: number;
 }
 
+export interface UserDataDeleted {
+  conversations: number;
+  values: number;
+  statistics: number;
+}
+
 export interface Storage {
   /** Ready to serve: opened, migrated. */
   readonly kind: 'sqlite' | 'postgres';
@@ -44,6 +50,14 @@ export interface Storage {
    * database implementation must make it cross-instance (advisory lock).
    */
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+
+  /**
+   * Erases one person's data (a data-subject request: Zalo's `user_withdraw`, or "xóa dữ liệu
+   * của tôi" typed on any channel): the conversation under `userKey`, the small values filed
+   * under it (keys ending in ":" + userKey: numbered choices, shares) and the statistics filed
+   * under `statsKey` (the shortened key the statistics use). Returns how many of each went.
+   */
+  deleteUserData(userKey: string, statsKey: string): Promise<UserDataDeleted>;
 
   /** Cheap round trip, for health checks. */
   ping(): Promise<void>;

@@ -1,9 +1,15 @@
 /**
- * A fake of the Zalo APIs on 127.0.0.1 (random port): OA API (`/v3.0/oa/message/cs`), OAuth
- * (`/v4/oa/access_token`) and Bot Platform (`/bot<TOKEN>/<method>`). Records every request and
- * answers from per-path scripts (one-shot responses first, then the default), so tests reach
- * the real axios clients over real HTTP without touching the network.
+ * A fake of the Zalo APIs on 127.0.0.1 (random port): OA API (`/v3.0/oa/message/cs`, and the
+ * anonymous `/v2.0/oa/message`), OAuth (`/v4/oa/access_token`) and Bot Platform
+ * (`/bot<TOKEN>/<method>`). Records every request and answers from per-path scripts (one-shot
+ * responses first, then the default), so tests reach the real axios clients over real HTTP
+ * without touching the network.
+ *
+ * Behaviours of a real OA that tests switch on: refusing messages that carry buttons
+ * (`refuseButtons`, -201 or -233), a per-window rate limit (`rateLimit`, -32), and the "app
+ * secret proof" option (`requireAppSecretProof`, -242 without a correct `appsecret_proof`).
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,6 +21,8 @@ export interface RecordedRequest {
   /** JSON body, or the form fields of an urlencoded body. */
   body: unknown;
   at: number;
+  /** What the fake answered (set once it has). */
+  response?: FakeResponse;
 }
 
 export interface FakeResponse {
@@ -27,6 +35,7 @@ export interface FakeResponse {
 export type Responder = (req: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
 
 export const OA_SEND_PATH = '/v3.0/oa/message/cs';
+export const OA_ANONYMOUS_PATH = '/v2.0/oa/message';
 export const OAUTH_PATH = '/v4/oa/access_token';
 
 /**
@@ -49,6 +58,9 @@ export class ZaloFake {
   private refreshCount = 0;
   /** Refresh tokens already exchanged: Zalo refuses a second use. */
   private readonly spentRefreshTokens = new Set<string>();
+  private buttonRefusal: number | undefined;
+  private limit: { perWindow: number; windowMs: number; windowStart: number; used: number } | undefined;
+  private proofSecret: string | undefined;
   baseUrl = '';
 
   constructor() {
@@ -60,11 +72,18 @@ export class ZaloFake {
     this.sendCount = 0;
     this.refreshCount = 0;
     this.spentRefreshTokens.clear();
-    this.defaults.set(OA_SEND_PATH, (req) => {
+    this.buttonRefusal = undefined;
+    this.limit = undefined;
+    this.proofSecret = undefined;
+    const send: Responder = (req) => {
+      const refused = this.refusal(req);
+      if (refused) return refused;
       const body = req.body as { recipient?: { user_id?: string } };
       this.sendCount++;
       return { body: { data: { message_id: `msg-${this.sendCount}`, user_id: body.recipient?.user_id, sent_time: Date.now() }, error: 0, message: 'Success' } };
-    });
+    };
+    this.defaults.set(OA_SEND_PATH, send);
+    this.defaults.set(OA_ANONYMOUS_PATH, send);
     this.defaults.set(OAUTH_PATH, (req) => {
       const used = String((req.body as { refresh_token?: unknown } | undefined)?.refresh_token ?? '');
       if (this.spentRefreshTokens.has(used)) return { body: REUSED_REFRESH_TOKEN_BODY };
@@ -91,6 +110,7 @@ export class ZaloFake {
           this.requests.push(recorded);
           const responder = this.once.get(path)?.shift() ?? this.defaults.get(path) ?? this.botDefault(path);
           const r = responder ? await responder(recorded) : { status: 404, body: { error: -404, message: 'not found' } };
+          recorded.response = r;
           if (r.delayMs) await new Promise((resolve) => setTimeout(resolve, r.delayMs));
           if (res.destroyed) return;
           res.writeHead(r.status ?? 200, { 'content-type': 'application/json' });
@@ -114,6 +134,56 @@ export class ZaloFake {
     for (const r of responses) list.push(typeof r === 'function' ? r : () => r);
     this.once.set(path, list);
     return this;
+  }
+
+  /** From now on, a message with buttons is refused with `code` (Zalo: -201 invalid parameter, or -233). */
+  refuseButtons(code: -201 | -233 = -201): this {
+    this.buttonRefusal = code;
+    return this;
+  }
+
+  /** At most `perWindow` OA sends per `windowMs` (Zalo: 4,000 a minute); beyond, -32 until the window ends. */
+  rateLimit(perWindow: number, windowMs: number): this {
+    this.limit = { perWindow, windowMs, windowStart: Date.now(), used: 0 };
+    return this;
+  }
+
+  /** The OA admin switched on "app secret proof": every call needs HMAC-SHA256(key = app secret, access token). */
+  requireAppSecretProof(appSecret: string): this {
+    this.proofSecret = appSecret;
+    return this;
+  }
+
+  /** The error a real OA would answer this send with, if any (checked in Zalo's order: proof, rate, shape). */
+  private refusal(req: RecordedRequest): FakeResponse | undefined {
+    if (this.proofSecret !== undefined) {
+      const token = String(req.headers['access_token'] ?? '');
+      const expected = createHmac('sha256', this.proofSecret).update(token).digest('hex');
+      if (req.headers['appsecret_proof'] !== expected) return { body: { error: -242, message: 'appsecret_proof is invalid' } };
+    }
+    if (this.limit) {
+      const now = Date.now();
+      if (now - this.limit.windowStart >= this.limit.windowMs) Object.assign(this.limit, { windowStart: now, used: 0 });
+      if (this.limit.used >= this.limit.perWindow) return { body: { error: -32, message: 'Request exceeded rate limit' } };
+      this.limit.used++;
+    }
+    const buttons = (req.body as { message?: { attachment?: { payload?: { buttons?: unknown[] } } } })?.message?.attachment?.payload?.buttons;
+    if (this.buttonRefusal !== undefined && Array.isArray(buttons) && buttons.length > 0) {
+      return { body: { error: this.buttonRefusal, message: 'Parameters are invalid' } };
+    }
+    return undefined;
+  }
+
+  /** Messages Zalo accepted (error 0) on the OA send and anonymous endpoints, in order: what citizens see. */
+  deliveredMessages(): Array<{ recipient: Record<string, string>; message: { text: string; attachment?: { payload?: { buttons?: Array<{ title: string; type: string; payload: string }> } } } }> {
+    return this.requests
+      .filter((r) => (r.path === OA_SEND_PATH || r.path === OA_ANONYMOUS_PATH) && (r.response?.status ?? 200) === 200 && (r.response?.body as { error?: number })?.error === 0)
+      .map((r) => r.body as never);
+  }
+
+  /** Bodies posted to the anonymous message endpoint (replies to non-followers). */
+  anonymousMessages(): Array<{ recipient: { anonymous_id: string; conversation_id: string }; message: { text: string; attachment?: unknown } }> {
+    return this.to(OA_ANONYMOUS_PATH).map((r) => r.body as never);
   }
 
   /** Replace the default responder of a path. */

@@ -2,14 +2,23 @@
  * Work done after a webhook has already been answered 200. Jobs of one user run one after the
  * other (two quick taps must not race on the conversation state or reorder replies); jobs of
  * different users run side by side. `idle()` lets tests and graceful shutdown wait for them.
+ *
+ * Bounded: one queue serves one OA (or bot), and while Zalo rate-limits it (-32) jobs pile up;
+ * past `maxPending` a new job is refused (push returns false) instead of growing memory
+ * without end, and the caller counts it as undeliverable.
  */
 export class WorkQueue {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inflight = new Set<Promise<void>>();
 
-  constructor(private readonly onError: (err: unknown) => void = () => {}) {}
+  constructor(
+    private readonly onError: (err: unknown) => void = () => {},
+    readonly maxPending = Number.POSITIVE_INFINITY,
+  ) {}
 
-  push(key: string, job: () => Promise<void>): void {
+  /** Queues `job` after the jobs of the same key; false (and nothing queued) when the queue is full. */
+  push(key: string, job: () => Promise<void>): boolean {
+    if (this.inflight.size >= this.maxPending) return false;
     const previous = this.chains.get(key) ?? Promise.resolve();
     const run = previous
       // setImmediate: let the HTTP response go out before the work starts.
@@ -22,6 +31,7 @@ export class WorkQueue {
       this.inflight.delete(run);
       if (this.chains.get(key) === run) this.chains.delete(key);
     });
+    return true;
   }
 
   get size(): number {

@@ -10,8 +10,10 @@ import { scrub } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
 import { interpret, type Interpretation } from '../understand/interpret.js';
 import type { StepProblem } from '../understand/walk-context.js';
-import type { Storage } from '../../storage/storage.js';
+import type { Storage, UserDataDeleted } from '../../storage/storage.js';
 import { nullSink, type DialogEvent, type EventSink } from '../stats/events.js';
+import { statsUserKey } from '../stats/sink.js';
+import { FORGET_CANCEL, FORGET_CONFIRM, FORGET_TEXTS, isForgetCommand } from './forget.js';
 import { button, isPayload, PAYLOAD_PREFIX, reply, type Button, type Reply } from './reply.js';
 import { fill, type MenuItem, type Script } from './script.js';
 import * as walk from './walkthrough.js';
@@ -178,6 +180,9 @@ export class DialogEngine {
     const verdict = this.flood?.check(turn.userKey, now, payload ? 'tap' : 'typed') ?? 'ok';
     if (verdict === 'drop') return [];
     if (verdict === 'notify') return [reply(this.m.tooFast)];
+    // Erasing one's data stays outside the conversation: nothing is saved or counted for it.
+    const forget = await this.forgetStep(turn.userKey, text, payload);
+    if (forget) return forget;
     const record = await this.o.storage.getConversation<DialogState>(turn.userKey);
     const state = record?.state ?? { v: 1 };
     const ctx: TurnContext = {
@@ -259,6 +264,26 @@ export class DialogEngine {
       ...ctx.events.map((e) => this.sink.record(e, context)),
     ]);
     return ctx.replies;
+  }
+
+  /** "Xóa dữ liệu của tôi" asks; its confirmation button erases (see forget.ts). */
+  private async forgetStep(userKey: string, text: string, payload: string | undefined): Promise<Reply[] | undefined> {
+    const action = payload?.startsWith(PAYLOAD_PREFIX) ? payload.slice(PAYLOAD_PREFIX.length) : payload;
+    if (action === FORGET_CONFIRM) return [reply(FORGET_TEXTS.done(await this.forgetUser(userKey)))];
+    if (action === FORGET_CANCEL) return [reply(FORGET_TEXTS.cancelled, [button(this.b.menu, 'menu')])];
+    if (!payload && isForgetCommand(text)) {
+      return [reply(FORGET_TEXTS.ask, [button(FORGET_TEXTS.confirmLabel, FORGET_CONFIRM), button(FORGET_TEXTS.cancelLabel, FORGET_CANCEL)])];
+    }
+    return undefined;
+  }
+
+  /**
+   * Erases what is kept about one person: conversation, remembered choices, statistics (by the
+   * same pseudonymous key). For a confirmed request and for platform events such as Zalo's
+   * `user_withdraw`. Returns the counts (no personal data: safe to log or show).
+   */
+  async forgetUser(userKey: string): Promise<UserDataDeleted> {
+    return this.o.storage.deleteUserData(userKey, statsUserKey(userKey));
   }
 
   /** Records a walkthrough left unfinished (at its path position, as walk-step counts it). */

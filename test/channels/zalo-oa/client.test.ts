@@ -95,11 +95,11 @@ describe('message shape', () => {
           type: 'template',
           payload: {
             buttons: [
-              { title: 'Xong, tiếp theo', type: 'oa.query.show', payload: '#vg:next' },
-              { title: 'Một nhãn nút rất dà…', type: 'oa.query.show', payload: '#vg:e:x' },
-              { title: 'Ba', type: 'oa.query.show', payload: '#vg:3' },
-              { title: 'Bốn', type: 'oa.query.show', payload: '#vg:4' },
-              { title: 'Năm', type: 'oa.query.show', payload: '#vg:5' },
+              { title: 'Xong, tiếp theo', type: 'oa.query.hide', payload: '#vg:next' },
+              { title: 'Một nhãn nút rất dà…', type: 'oa.query.hide', payload: '#vg:e:x' },
+              { title: 'Ba', type: 'oa.query.hide', payload: '#vg:3' },
+              { title: 'Bốn', type: 'oa.query.hide', payload: '#vg:4' },
+              { title: 'Năm', type: 'oa.query.hide', payload: '#vg:5' },
             ],
           },
         },
@@ -124,22 +124,50 @@ describe('message shape', () => {
 });
 
 describe('error handling', () => {
-  it('-32 (rate limit) → retries with exponential backoff, then succeeds', async () => {
+  it('-32 (rate limit) → the OA pauses, doubling, then the message goes through', async () => {
     fake.script(OA_SEND_PATH, { body: { error: -32, message: 'Rate limit' } }, { body: { error: -32, message: 'Rate limit' } });
-    const { c, delays, failures } = client();
+    const { c, delays, failures } = client({ rateLimit: { baseDelayMs: 1_000, maxDelayMs: 16_000, maxWaitMs: 75_000 } });
     const r = await c.sendText(USER, 'Xin chào');
     expect(r.ok).toBe(true);
     expect(fake.to(OA_SEND_PATH)).toHaveLength(3);
-    expect(delays).toEqual([5, 10]);
+    // The injected sleep does not move the clock: each wait is the whole remaining pause.
+    expect(delays.slice(0, 2)).toEqual([1_000, 2_000]);
     expect(failures).toEqual([]);
   });
 
-  it('-32 every time → gives up after 3 tries and reports the code once', async () => {
+  it('-32 every time → keeps pausing until more than Zalo\'s one-minute window has passed, then reports -32 once', async () => {
     fake.setDefault(OA_SEND_PATH, () => ({ body: { error: -32, message: 'Rate limit' } }));
-    const { c, failures } = client();
+    let clock = 0;
+    const { c, failures } = client({
+      now: () => clock,
+      sleep: async (ms) => void (clock += ms),
+      rateLimit: { baseDelayMs: 1_000, maxDelayMs: 16_000, maxWaitMs: 75_000 },
+    });
     expect(await c.sendText(USER, 'Xin chào')).toEqual({ ok: false, code: '-32', sentParts: 0 });
-    expect(fake.to(OA_SEND_PATH)).toHaveLength(3);
+    expect(clock).toBeGreaterThanOrEqual(60_000);
+    expect(clock).toBeLessThanOrEqual(75_000);
+    // 1 + 2 + 4 + 8 + 16 + 16 + 16 + 12 s of pauses: nine attempts, not three within 1.5 s.
+    expect(fake.to(OA_SEND_PATH)).toHaveLength(9);
     expect(failures).toEqual(['-32']);
+  });
+
+  it('one -32 pauses every send of the OA, not only the message that hit it', async () => {
+    fake.script(OA_SEND_PATH, { body: { error: -32, message: 'Rate limit' } });
+    let clock = 0;
+    const waits: number[] = [];
+    const { c } = client({
+      now: () => clock,
+      sleep: async (ms) => void waits.push(ms),
+      rateLimit: { baseDelayMs: 1_000 },
+    });
+    expect((await c.sendText(USER, 'Một')).ok).toBe(true);
+    // The clock has not moved: a second message still waits at the gate.
+    expect((await c.sendText(USER, 'Hai')).ok).toBe(true);
+    // One wait for the retry of "Một", one for "Hai" (which Zalo never refused).
+    expect(waits).toEqual([1_000, 1_000]);
+    clock = 1_000;
+    expect((await c.sendText(USER, 'Ba')).ok).toBe(true);
+    expect(waits).toHaveLength(2);
   });
 
   it('HTTP 503 and a timeout are retried', async () => {

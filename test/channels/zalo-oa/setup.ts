@@ -1,5 +1,6 @@
 /** Shared set-up of the Zalo OA tests: a real Fastify app on 127.0.0.1 with the plugin, a fake Zalo, signing. */
 import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SqliteStorage } from '../../../src/storage/sqlite.js';
 import type { DialogEngine } from '../../../src/core/dialog/engine.js';
@@ -22,7 +23,9 @@ export function oaConfig(fake: ZaloFake, extra: Partial<ZaloOaConfig> = {}): Zal
     ZALO_REFRESH_TOKEN: 'RT-0',
     ZALO_API_BASE: fake.baseUrl,
     ZALO_OAUTH_BASE: fake.baseUrl,
-    ZALO_REPLAY_WINDOW_MINUTES: 10,
+    ZALO_REPLAY_WINDOW_MINUTES: 120,
+    // Most tests look at the exact button JSON; the numbered default has its own tests.
+    ZALO_OA_CHOICES: 'buttons',
     ...extra,
   };
 }
@@ -67,6 +70,8 @@ export async function startOa(
   const app = Fastify({ logger: { level: 'debug', stream: { write: (line: string) => void logs.push(line) } } });
   await app.register(zaloOaPlugin, {
     config: oaConfig(fake),
+    rateLimit: { baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 60 },
+    storageRetry: { baseDelayMs: 20, maxDelayMs: 50 },
     engine: options.engine ?? makeEngine(storage, { sink }),
     storage,
     secret: SECRET,
@@ -78,7 +83,7 @@ export async function startOa(
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/zalo`;
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}${options.path ?? '/webhooks/zalo'}`;
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return {
@@ -179,4 +184,29 @@ export function receiptEvent(eventName: 'user_received_message' | 'user_seen_mes
     message: { msg_ids: [nextMsgId()] },
     timestamp: String(Date.now()),
   };
+}
+
+// ——— the real payloads of ../shared/reference/zalo-samples (verbatim bytes) ———
+
+export const SAMPLES_DIR = new URL('../../../../shared/reference/zalo-samples/', import.meta.url).pathname;
+
+/** A sample file's bytes as published. */
+export function sampleRaw(kind: 'oa' | 'bot', name: string): string {
+  return readFileSync(`${SAMPLES_DIR}${kind}/${name}`, 'utf8');
+}
+
+export function sampleNames(kind: 'oa' | 'bot'): string[] {
+  return readdirSync(`${SAMPLES_DIR}${kind}`).filter((f) => f.endsWith('.json')).sort();
+}
+
+/**
+ * The sample verbatim except its timestamp, which becomes `at` (the samples date from 2018,
+ * outside any replay window). Only the digits of the timestamp value change: every other byte,
+ * spacing included, is the published one, and the signature covers exactly these bytes.
+ */
+export function freshSample(name: string, at = Date.now()): string {
+  const raw = sampleRaw('oa', name);
+  const fresh = raw.replace(/("timestamp"\s*:\s*")\d+(")/, `$1${at}$2`);
+  if (fresh === raw) throw new Error(`${name}: no timestamp`);
+  return fresh;
 }
