@@ -110,8 +110,9 @@ export const zaloBotPlugin: FastifyPluginAsync<ZaloBotPluginOptions> = async (ap
     if (!isRecord(body)) return res.code(400).send({ error: 'Yêu cầu không hợp lệ.' });
     // Accept both `{ok, result: {...}}` and the bare update.
     const update = isRecord(body.result) ? body.result : body;
-    const event = safeEventName(update.event_name);
     const message = isRecord(update.message) ? update.message : {};
+    // getUpdates samples in Zalo's docs carry no event_name: a message with text is a text message.
+    const event = safeEventName(update.event_name) || (typeof message.text === 'string' ? 'message.text.received' : isRecord(update.message) ? 'message.unsupported.received' : '');
     const chatId = isRecord(message.chat) ? idString(message.chat.id) : undefined;
     const fromId = (isRecord(message.from) ? idString(message.from.id) : undefined) ?? chatId;
     if (!event.startsWith('message.')) {

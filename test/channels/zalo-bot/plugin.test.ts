@@ -6,7 +6,8 @@ import { makeEngine, sharedKnowledge, tempDir } from '../../helpers/engine.js';
 import { SqliteStorage } from '../../../src/storage/sqlite.js';
 import { WorkQueue } from '../../../src/channels/zalo-oa/queue.js';
 import { zaloBotPlugin, zaloBotEnabled, type ZaloBotConfig, type ZaloBotPluginOptions } from '../../../src/channels/zalo-bot/plugin.js';
-import { MemorySink } from '../zalo-oa/setup.js';
+import { MemorySink, sampleNames, sampleRaw } from '../zalo-oa/setup.js';
+import { pseudonymize } from '../../../src/core/privacy/pseudonym.js';
 
 const TOKEN = '1234567890:AbCdEfGhIjKlMnOpQrStUvWxYz';
 const WEBHOOK_SECRET = 'zalo-bot-webhook-secret';
@@ -198,5 +199,49 @@ describe('POST /webhooks/zalo-bot', () => {
     bot = await startBot({ PUBLIC_URL: 'https://vneid.xa-test.example' });
     await fake.waitFor(() => fake.botCalls('setWebhook').length > 0);
     expect(fake.botCalls('setWebhook')[0]!.body).toEqual({ url: 'https://vneid.xa-test.example/webhooks/zalo-bot', secret_token: WEBHOOK_SECRET });
+  });
+
+  describe("Zalo's published Bot samples, verbatim", () => {
+    const EXPECTED: Record<string, { chat: string; reply: 'answer' | 'non-text' }> = {
+      'text_wrapped.json': { chat: '6ede9afa66b88fe6d6a9', reply: 'answer' },
+      'text_bare.json': { chat: 'e4ea2cd5189df1c3a88c', reply: 'answer' },
+      // No event_name (a getUpdates sample): a message with text is still a text message.
+      'getupdates_sample_no_event_name.json': { chat: 'e4ea2cd5189df1c3a88c', reply: 'answer' },
+      'image.json': { chat: '6ede9afa66b88fe6d6a9', reply: 'non-text' },
+      'sticker.json': { chat: '6ede9afa66b88fe6d6a9', reply: 'non-text' },
+      'unsupported.json': { chat: '6ede9afa66b88fe6d6a9', reply: 'non-text' },
+    };
+
+    it('every sample file has an expected outcome here', () => {
+      expect(sampleNames('bot').sort()).toEqual(Object.keys(EXPECTED).sort());
+    });
+
+    it.each(Object.entries(EXPECTED))('%s → %o', async (name, expected) => {
+      bot = await startBot();
+      expect((await bot.post(sampleRaw('bot', name))).status).toBe(200);
+      await bot.queue.idle();
+      const sent = fake.botCalls('sendMessage').map((r) => r.body as { chat_id: string; text: string });
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.every((m) => m.chat_id === expected.chat)).toBe(true);
+      if (expected.reply === 'non-text') expect(sent[0]!.text).toBe(script.messages.nonText.trim());
+      else expect(sent[0]!.text).not.toBe(script.messages.nonText.trim());
+      expect(bot.logs.join('\n')).not.toContain(expected.chat);
+    });
+  });
+
+  it('"xoa du lieu cua toi" asks with numbered choices; "1" erases the conversation and remembered choices', async () => {
+    bot = await startBot();
+    await bot.post(update('message.text.received', 'cách kích hoạt tài khoản'));
+    await bot.post(update('message.text.received', 'xoa du lieu cua toi'));
+    await bot.queue.idle();
+    const last = () => (fake.botCalls('sendMessage').at(-1)!.body as { text: string }).text;
+    expect(last()).toContain('Bạn muốn xóa dữ liệu của mình');
+    expect(last()).toContain('1. Xóa dữ liệu\n2. Không xóa');
+    const key = pseudonymize(SECRET, 'zalo-bot', CHAT);
+    expect(await bot.storage.getConversation(key)).toBeDefined();
+    await bot.post(update('message.text.received', '1'));
+    await bot.queue.idle();
+    expect(last()).toMatch(/^Đã xóa dữ liệu của bạn: cuộc trò chuyện đang dở, /);
+    expect(await bot.storage.getConversation(key)).toBeUndefined();
   });
 });

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SqliteStorage } from '../../../src/storage/sqlite.js';
-import type { DialogEngine } from '../../../src/core/dialog/engine.js';
 import type { DialogEvent, EventContext, EventSink } from '../../../src/core/stats/events.js';
 import { zaloOaPlugin, type ZaloOaConfig, type ZaloOaPluginOptions } from '../../../src/channels/zalo-oa/plugin.js';
 import { WorkQueue } from '../../../src/channels/zalo-oa/queue.js';
@@ -61,25 +60,27 @@ export interface OaHarness {
 export async function startOa(
   fake: ZaloFake,
   file: string,
-  options: Partial<ZaloOaPluginOptions> & { engine?: Pick<DialogEngine, 'handle'> } = {},
+  options: Partial<ZaloOaPluginOptions> & { engine?: ZaloOaPluginOptions['engine']; configExtra?: Partial<ZaloOaConfig>; sinkFor?: (storage: SqliteStorage) => EventSink } = {},
 ): Promise<OaHarness> {
   const storage = new SqliteStorage(file);
   const sink = new MemorySink();
-  const queue = new WorkQueue();
+  const { configExtra, sinkFor, ...pluginOptions } = options;
+  const engineSink = sinkFor ? sinkFor(storage) : sink;
+  const queue = options.queue ?? new WorkQueue();
   const logs: string[] = [];
   const app = Fastify({ logger: { level: 'debug', stream: { write: (line: string) => void logs.push(line) } } });
   await app.register(zaloOaPlugin, {
-    config: oaConfig(fake),
+    config: oaConfig(fake, configExtra),
     rateLimit: { baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 60 },
     storageRetry: { baseDelayMs: 20, maxDelayMs: 50 },
-    engine: options.engine ?? makeEngine(storage, { sink }),
+    engine: pluginOptions.engine ?? makeEngine(storage, { sink: engineSink }),
     storage,
     secret: SECRET,
     sink,
     queue,
     autoRefresh: false,
     retry: { maxTries: 3, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 },
-    ...options,
+    ...pluginOptions,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
