@@ -283,7 +283,7 @@ describe('retries within Zalo\'s schedule', () => {
 describe('rate limit (-32)', () => {
   it('a burst beyond the per-window limit: the OA pauses and every reply is still delivered, in order per citizen', async () => {
     fake.rateLimit(3, 150);
-    oa = await startOa(fake, dbFile(), { rateLimit: { baseDelayMs: 40, maxDelayMs: 160, maxWaitMs: 2_000 } });
+    oa = await startOa(fake, dbFile(), { rateLimit: { baseDelayMs: 40, maxDelayMs: 160, maxWaitMs: 30_000 } });
     const users = ['1000000000000000001', '1000000000000000002', '1000000000000000003', '1000000000000000004'];
     await Promise.all(users.map((u) => oa!.postSigned(textEvent('#vg:m:contact', { userId: u }))));
     await oa.queue.idle();
