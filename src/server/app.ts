@@ -27,6 +27,8 @@ import { telegramPlugin, TELEGRAM_WEBHOOK_PATH, type TelegramWebhookCounters } f
 import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager } from '../channels/zalo-oa/plugin.js';
 import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
 import { communeChannels } from './commune-channels.js';
+import { CachedReferralDirectory } from '../core/referral.js';
+import type { PosterChannels } from './admin/teams-links.js';
 
 export interface AppDeps {
   config: Config;
@@ -75,6 +77,17 @@ export function serverOptions(config: Config, logger?: Logger) {
   };
 }
 
+/** The channels a volunteer poster can point at: those whose public address is configured (botInfo: tests). */
+function posterChannels(config: Config, botInfo: UserFromGetMe | undefined): PosterChannels {
+  const telegramUsername = config.TELEGRAM_BOT_TOKEN ? (config.TELEGRAM_BOT_USERNAME ?? botInfo?.username) : undefined;
+  return {
+    ...(config.ZALO_OA_ID ? { zaloOaId: config.ZALO_OA_ID } : {}),
+    ...(config.ZALO_OA_NAME ? { zaloOaName: config.ZALO_OA_NAME } : {}),
+    ...(telegramUsername ? { telegramUsername: telegramUsername.replace(/^@/, '') } : {}),
+    ...(config.PUBLIC_URL ? { webUrl: config.PUBLIC_URL } : {}),
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   // Before anything is built: a commune's missing credential stops the start with one line.
@@ -110,7 +123,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(rateLimit, rateLimitOptions(config));
   limitChatSessions(app, config);
 
-  const engine = createEngine(config, deps);
+  // Volunteer teams' codes: the engine reads typed codes against them, the dashboard creates them.
+  const referrals = new CachedReferralDirectory(deps.storage);
+  const engine = createEngine(config, { ...deps, referrals });
   const channels = ['web'];
   const telegram: TelegramWebhookCounters = { timeouts: 0, lateFailures: 0 };
 
@@ -134,6 +149,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       communeName: config.COMMUNE_NAME,
       storage: deps.storage,
       secureCookie: config.PUBLIC_URL?.startsWith('https://') ?? false,
+      teams: {
+        storage: deps.storage,
+        channels: posterChannels(config, deps.telegramBotInfo),
+        onCreated: () => referrals.invalidate(),
+      },
     });
   } else {
     app.log.warn('ADMIN_PASSWORD chưa đặt: trang thống kê /admin đang tắt');

@@ -95,6 +95,10 @@ export const configSchema = z.object({
   ZALO_BOT_WEBHOOK_SECRET: z.string().min(8, '8–256 ký tự').max(256, '8–256 ký tự').optional(),
   ZALO_BOT_API_BASE: url.default('https://bot-api.zaloplatforms.com'),
 
+  /** The commune's Zalo OA id (digits) and display name, printed on volunteer posters (zalo.me/<id>). */
+  ZALO_OA_ID: z.string().regex(/^\d{5,25}$/, 'chuỗi số (OA ID trong trang quản lý Zalo OA)').optional(),
+  ZALO_OA_NAME: optionalString,
+
   STATS_SECRET: z.string().min(16, 'ít nhất 16 ký tự').optional(),
   ADMIN_PASSWORD: z.string().min(8, 'ít nhất 8 ký tự').optional(),
   STATS_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),

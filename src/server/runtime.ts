@@ -21,6 +21,7 @@ import type { PostgresStorage } from '../storage/postgres.js';
 import type { Storage } from '../storage/storage.js';
 import { resolveSecret } from './secrets.js';
 import { loadCommunes, type CommuneDirectory } from '../core/communes/directory.js';
+import { CachedReferralDirectory, type ReferralDirectory } from '../core/referral.js';
 
 export interface Runtime {
   knowledge: Knowledge;
@@ -87,7 +88,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
 /** The dialog engine as configured (shared by the server and the polling command). */
 export function createEngine(
   config: Config,
-  deps: { knowledge: Knowledge; script: Script; storage: Storage; sink?: EventSink; communes?: CommuneDirectory },
+  deps: { knowledge: Knowledge; script: Script; storage: Storage; sink?: EventSink; communes?: CommuneDirectory; referrals?: ReferralDirectory },
 ): DialogEngine {
   return new DialogEngine({
     ...(deps.communes ? { communes: deps.communes } : {}),
@@ -99,5 +100,7 @@ export function createEngine(
     communeContact: config.COMMUNE_CONTACT,
     expiryMs: config.CONVERSATION_EXPIRY_HOURS * 3600_000,
     flood: { max: config.FLOOD_MAX_MESSAGES, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
+    // Volunteer teams' codes typed as a message (Zalo OA) are read against the stored teams.
+    referrals: deps.referrals ?? new CachedReferralDirectory(deps.storage),
   });
 }

@@ -23,6 +23,7 @@ import {
   type GuideRow,
   type OverviewTotals,
   type QuestionRow,
+  type ReferralGuideRow,
   type ReferralRow,
   type ReviewRow,
   type SensitiveRow,
@@ -64,6 +65,7 @@ function toValues(e: DialogEvent, c: StatsContext): unknown[] {
   let kinds: string | null = null;
   switch (e.type) {
     case 'conversation-start':
+    case 'referral':
       referral = e.referral ?? null;
       break;
     case 'question':
@@ -368,7 +370,7 @@ export class PostgresStatsStore implements StatsStore {
     return this.all<ReferralRow>(
       `WITH refs AS (
          SELECT referral AS code, user_key FROM stats_events
-         WHERE type = 'conversation-start' AND referral IS NOT NULL AND ${IN_RANGE}
+         WHERE type IN ('conversation-start', 'referral') AND referral IS NOT NULL AND ${IN_RANGE}
        ),
        people AS (SELECT DISTINCT code, user_key FROM refs),
        done AS (
@@ -382,6 +384,20 @@ export class PostgresStatsStore implements StatsStore {
          COALESCE(MAX(d.completed), 0)::int AS "guidesCompleted", COALESCE(MAX(d.activations), 0)::int AS activations
        FROM refs r LEFT JOIN done d ON d.code = r.code
        GROUP BY r.code ORDER BY conversations DESC, r.code`,
+      range,
+    );
+  }
+
+  async referralGuides(range: StatsRange): Promise<ReferralGuideRow[]> {
+    return this.all<ReferralGuideRow>(
+      `WITH people AS (
+         SELECT DISTINCT referral AS code, user_key FROM stats_events
+         WHERE type IN ('conversation-start', 'referral') AND referral IS NOT NULL AND ${IN_RANGE}
+       )
+       SELECT p.code, c.entry_id AS "guideId", COUNT(DISTINCT c.user_key)::int AS people
+       FROM people p JOIN stats_events c ON c.user_key = p.user_key AND c.type = 'walk-complete' AND ${inRange('c')}
+       WHERE c.entry_id IS NOT NULL
+       GROUP BY p.code, c.entry_id ORDER BY p.code, c.entry_id`,
       range,
     );
   }

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { Batcher } from './batcher.js';
-import type { ConversationRecord, Storage, UserDataDeleted } from './storage.js';
+import type { ConversationRecord, Storage, Team, UserDataDeleted } from './storage.js';
 
 /** Applied in order; the index + 1 is the version recorded in `schema_migrations`. Append only. */
 const MIGRATIONS: readonly string[] = [
@@ -66,6 +66,14 @@ const MIGRATIONS: readonly string[] = [
   // Telegram shares stored under the bare 32-hex key are renamed, so none is lost.
   `UPDATE conversations SET key = 'ps.' || key WHERE key ~ '^[0-9a-f]{32}$';
    UPDATE kv SET key = regexp_replace(key, '^(numbered:|tg-share:)', '\\1ps.') WHERE key ~ '^(numbered:|tg-share:)[0-9a-f]{32}$';`,
+  // Volunteer teams and their referral codes (issue 14); codes are stored upper-case. IF NOT
+  // EXISTS: tests step the version back to replay an older migration, and this one comes after.
+  `CREATE TABLE IF NOT EXISTS teams (
+     code TEXT COLLATE "C" PRIMARY KEY,
+     name TEXT NOT NULL,
+     commune TEXT COLLATE "C",
+     created_at BIGINT NOT NULL
+   );`,
 ];
 
 /** Highest migration version this build knows. */
@@ -187,6 +195,16 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
  * opposed to the database being unreachable: only then is a batch worth retrying row by row.
  */
 export const isRowError = (err: unknown): boolean => /^2[23]/.test(String((err as { code?: unknown })?.code ?? ''));
+
+interface TeamRow {
+  code: string;
+  name: string;
+  commune: string | null;
+  /** bigint comes back as a string. */
+  created_at: string;
+}
+
+const toTeam = (r: TeamRow): Team => ({ code: r.code, name: r.name, commune: r.commune, createdAt: Number(r.created_at) });
 
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
@@ -316,6 +334,27 @@ export class PostgresStorage implements Storage {
 
   async deleteValue(key: string): Promise<void> {
     await this.pool.query('DELETE FROM kv WHERE key = $1', [key]);
+  }
+
+  async createTeam(team: Team): Promise<boolean> {
+    // The primary key decides between two officials (or instances) creating the same code.
+    const result = await this.pool.query('INSERT INTO teams (code, name, commune, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING', [
+      team.code.toUpperCase(),
+      team.name,
+      team.commune,
+      team.createdAt,
+    ]);
+    return result.rowCount === 1;
+  }
+
+  async listTeams(): Promise<Team[]> {
+    const { rows } = await this.pool.query<TeamRow>('SELECT code, name, commune, created_at FROM teams ORDER BY created_at, code');
+    return rows.map(toTeam);
+  }
+
+  async getTeam(code: string): Promise<Team | undefined> {
+    const { rows } = await this.pool.query<TeamRow>('SELECT code, name, commune, created_at FROM teams WHERE code = $1', [code.toUpperCase()]);
+    return rows[0] ? toTeam(rows[0]) : undefined;
   }
 
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {

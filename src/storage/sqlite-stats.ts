@@ -13,6 +13,7 @@ import {
   type GuideRow,
   type OverviewTotals,
   type QuestionRow,
+  type ReferralGuideRow,
   type ReferralRow,
   type ReviewRow,
   type SensitiveRow,
@@ -69,6 +70,7 @@ function toRow(e: DialogEvent, c: StatsContext): Row {
   };
   switch (e.type) {
     case 'conversation-start':
+    case 'referral':
       row.referral = e.referral ?? null;
       break;
     case 'question':
@@ -304,7 +306,7 @@ export class SqliteStatsStore implements StatsStore {
     return this.all<ReferralRow>(
       `WITH refs AS (
          SELECT referral AS code, user_key FROM stats_events
-         WHERE type = 'conversation-start' AND referral IS NOT NULL AND ${IN_RANGE}
+         WHERE type IN ('conversation-start', 'referral') AND referral IS NOT NULL AND ${IN_RANGE}
        ),
        people AS (SELECT DISTINCT code, user_key FROM refs),
        done AS (
@@ -318,6 +320,20 @@ export class SqliteStatsStore implements StatsStore {
          COALESCE(d.guidesCompleted, 0) AS guidesCompleted, COALESCE(d.activations, 0) AS activations
        FROM refs r LEFT JOIN done d ON d.code = r.code
        GROUP BY r.code ORDER BY conversations DESC, r.code`,
+      range,
+    );
+  }
+
+  async referralGuides(range: StatsRange): Promise<ReferralGuideRow[]> {
+    return this.all<ReferralGuideRow>(
+      `WITH people AS (
+         SELECT DISTINCT referral AS code, user_key FROM stats_events
+         WHERE type IN ('conversation-start', 'referral') AND referral IS NOT NULL AND ${IN_RANGE}
+       )
+       SELECT p.code, c.entry_id AS guideId, COUNT(DISTINCT c.user_key) AS people
+       FROM people p JOIN stats_events c INDEXED BY stats_events_completed ON c.user_key = p.user_key AND c.type = 'walk-complete' AND ${inRange('c')}
+       WHERE c.entry_id IS NOT NULL
+       GROUP BY p.code, c.entry_id ORDER BY p.code, c.entry_id`,
       range,
     );
   }

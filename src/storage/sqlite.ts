@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ConversationRecord, Storage, UserDataDeleted } from './storage.js';
+import type { ConversationRecord, Storage, Team, UserDataDeleted } from './storage.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
 
 /** Recent conversations kept in memory (a few hundred bytes each), so a turn reads no disk. */
@@ -74,7 +74,24 @@ const MIGRATIONS: readonly string[] = [
   `UPDATE conversations SET key = 'ps.' || key WHERE length(key) = 32 AND key NOT GLOB '*[^0-9a-f]*';
    UPDATE kv SET key = substr(key, 1, 9) || 'ps.' || substr(key, 10)
      WHERE substr(key, 1, 9) IN ('numbered:', 'tg-share:') AND length(key) = 41 AND substr(key, 10) NOT GLOB '*[^0-9a-f]*';`,
+  // Volunteer teams and their referral codes (issue 14); codes are stored upper-case. IF NOT
+  // EXISTS: tests step the version back to replay an older migration, and this one comes after.
+  `CREATE TABLE IF NOT EXISTS teams (
+     code TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     commune TEXT,
+     created_at INTEGER NOT NULL
+   );`,
 ];
+
+interface TeamRow {
+  code: string;
+  name: string;
+  commune: string | null;
+  created_at: number;
+}
+
+const toTeam = (r: TeamRow): Team => ({ code: r.code, name: r.name, commune: r.commune, createdAt: r.created_at });
 
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
@@ -115,6 +132,9 @@ export class SqliteStorage implements Storage {
         'INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
       ),
       setValueIfAbsent: this.db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING'),
+      createTeam: this.db.prepare('INSERT INTO teams (code, name, commune, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING'),
+      listTeams: this.db.prepare<[], TeamRow>('SELECT code, name, commune, created_at FROM teams ORDER BY created_at, code'),
+      getTeam: this.db.prepare<[string], TeamRow>('SELECT code, name, commune, created_at FROM teams WHERE code = ?'),
     };
   }
 
@@ -193,6 +213,19 @@ export class SqliteStorage implements Storage {
   async setValueIfAbsent(key: string, value: string): Promise<string> {
     this.stmt.setValueIfAbsent.run(key, value, Date.now());
     return this.stmt.getValue.get(key)?.value ?? this.setValueIfAbsent(key, value);
+  }
+
+  async createTeam(team: Team): Promise<boolean> {
+    return this.stmt.createTeam.run(team.code.toUpperCase(), team.name, team.commune, team.createdAt).changes === 1;
+  }
+
+  async listTeams(): Promise<Team[]> {
+    return this.stmt.listTeams.all().map(toTeam);
+  }
+
+  async getTeam(code: string): Promise<Team | undefined> {
+    const row = this.stmt.getTeam.get(code.toUpperCase());
+    return row ? toTeam(row) : undefined;
   }
 
   private readonly locks = new Map<string, Promise<unknown>>();

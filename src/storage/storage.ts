@@ -14,6 +14,16 @@ export interface UserDataDeleted {
   statistics: number;
 }
 
+/** A volunteer team and its referral code (issue 14). No personal data: a team name, a commune id. */
+export interface Team {
+  /** Upper-case, unique; see isReferralCode (src/core/referral.ts). */
+  code: string;
+  name: string;
+  /** Commune id (communes.yaml), or null on a single-commune server. */
+  commune: string | null;
+  createdAt: number;
+}
+
 export interface Storage {
   /** Ready to serve: opened, migrated. */
   readonly kind: 'sqlite' | 'postgres';
@@ -43,6 +53,13 @@ export interface Storage {
    */
   setValueIfAbsent(key: string, value: string): Promise<string>;
   deleteValue(key: string): Promise<void>;
+
+  /** Stores a new team; false (and nothing stored) when a team already has its code. */
+  createTeam(team: Team): Promise<boolean>;
+  /** Every team, oldest first. */
+  listTeams(): Promise<Team[]>;
+  /** The team with this code (stored upper-case; the lookup is too), if any. */
+  getTeam(code: string): Promise<Team | undefined>;
 
   /**
    * Runs `fn` while holding the named lock, so that only one holder at a time does a critical

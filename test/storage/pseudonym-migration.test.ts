@@ -20,6 +20,9 @@ const SECRET = 'migration-test-secret-0123456789';
 const NEW = pseudonymize(SECRET, 'web', 'session-abc123');
 const OLD = NEW.slice('ps.'.length);
 
+/** The rename's migration version (1-based); later migrations are replayed too, harmlessly. */
+const RENAME_MIGRATION = 5;
+
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -51,7 +54,7 @@ describe('SQLite', () => {
     const before = new SqliteStorage(file);
     const version = before.db.pragma('user_version', { simple: true }) as number;
     // Back to the schema before the rename, with the rows an older version wrote.
-    before.db.pragma(`user_version = ${version - 1}`);
+    before.db.pragma(`user_version = ${RENAME_MIGRATION - 1}`);
     OLD_ROWS.conversations.forEach((key, step) => before.db.prepare('INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, 1)').run(key, JSON.stringify({ step })));
     for (const key of OLD_ROWS.kv) before.db.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, 1)').run(key, `v-${key}`);
     await before.close();
@@ -68,9 +71,7 @@ describePg('PostgreSQL', () => {
     const schema = freshSchema();
     cleanups.push(() => PostgresStorage.dropSchema(TEST_DATABASE_URL!, schema));
     const before = await PostgresStorage.connect(TEST_DATABASE_URL!, { schema });
-    const { rows } = await before.pool.query<{ v: number }>('SELECT max(version) AS v FROM schema_migrations');
-    const version = rows[0]!.v;
-    await before.pool.query('DELETE FROM schema_migrations WHERE version = $1', [version]);
+    await before.pool.query('DELETE FROM schema_migrations WHERE version >= $1', [RENAME_MIGRATION]);
     for (const [step, key] of OLD_ROWS.conversations.entries()) await before.pool.query('INSERT INTO conversations (key, state, updated_at) VALUES ($1, $2, 1)', [key, JSON.stringify({ step })]);
     for (const key of OLD_ROWS.kv) await before.pool.query('INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, 1)', [key, `v-${key}`]);
     await before.close();

@@ -21,6 +21,7 @@ import { FloodGuard, type FloodOptions } from './flood.js';
 import { closedUntil, communePhrase, contactPhrase, nameInSentence, type CommuneDirectory } from '../communes/directory.js';
 import type { Commune } from '../communes/schema.js';
 import { tokenize } from '../text/normalize.js';
+import { referralFromStart, typedReferral, type ReferralDirectory } from '../referral.js';
 
 export interface DialogState {
   v: 1;
@@ -76,6 +77,8 @@ export interface EngineOptions {
   expiryMs: number;
   /** Per-user flood control; off when absent. */
   flood?: FloodOptions;
+  /** The volunteer teams' codes: a known code typed as a message counts as a referral. */
+  referrals?: ReferralDirectory;
 }
 
 /** The scam-warning entry offered after a scam emergency (content contract id). */
@@ -84,11 +87,6 @@ const SCAM_ENTRY = 'faq-scam';
 const PAGE_SIZE = 4;
 /** Menus up to this many items list them all in the first message. */
 const MAX_LISTED = 10;
-/** A volunteer team code from a deep link ("ref_DOANTN01"). It must have a letter: a bare number could be a phone or ID number, never stored. */
-function referralCode(arg: string | undefined): string | undefined {
-  const code = arg?.replace(/^ref[_-]/i, '');
-  return code && /^[A-Za-z0-9_-]{2,32}$/.test(code) && /[A-Za-z]/.test(code) && scrub(code).found.size === 0 ? code : undefined;
-}
 const START = /^\/start(?:\s+(\S+))?$/i;
 /** "đổi xã", "doi phuong", "chọn xã khác", "/xa": the citizen wants to name another commune. */
 function asksToChangeCommune(text: string): boolean {
@@ -201,13 +199,17 @@ export class DialogEngine {
     const describingError = ctx.state.describingError === true;
     delete ctx.state.describingError;
     const startCommand = START.exec(text);
+    // A team's code typed as a message (where a link cannot carry it: Zalo OA): known codes only,
+    // so that an ordinary one-word question is still a question.
+    const typedCode =
+      startCommand || turn.start || payload || turn.nonText || ctx.state.askingCommune ? undefined : await this.knownCode(typedReferral(text));
 
     if (record && now - record.updatedAt > this.o.expiryMs) {
       this.abandon(ctx.state, ctx.events);
       // The citizen's commune outlives the conversation: they live there tomorrow too.
       const { referral, commune, communeSkipped } = ctx.state;
       ctx.state = { v: 1, ...(referral ? { referral } : {}), ...(commune ? { commune } : {}), ...(communeSkipped ? { communeSkipped } : {}) };
-      if (!startCommand && !turn.start) ctx.replies.push(reply(this.m.expired));
+      if (!startCommand && !turn.start && !typedCode) ctx.replies.push(reply(this.m.expired));
     }
     // A bound channel never asks (the same browser may have asked on the shared page).
     const asking = this.sharedChannel(turn) ? ctx.state.askingCommune : undefined;
@@ -222,9 +224,17 @@ export class DialogEngine {
     } else if (text && !payload && this.sharedChannel(turn) && asksToChangeCommune(text)) {
       this.askCommune(ctx, undefined);
     } else if (startCommand || turn.start) {
-      const referral = referralCode(startCommand?.[1]);
+      const fromLink = referralFromStart(startCommand?.[1]);
+      const referral = fromLink && ((await this.knownCode(fromLink)) ?? fromLink);
       if (referral) ctx.state.referral = referral;
       ctx.events.push({ type: 'conversation-start', ...(referral ? { referral } : {}) });
+      ctx.state.walk = undefined;
+      this.greet(ctx);
+    } else if (typedCode) {
+      // A first message starts the conversation; after a Zalo "follow" it is already under way.
+      if (!record) ctx.events.push({ type: 'conversation-start', referral: typedCode });
+      else if (ctx.state.referral !== typedCode) ctx.events.push({ type: 'referral', referral: typedCode });
+      ctx.state.referral = typedCode;
       ctx.state.walk = undefined;
       this.greet(ctx);
     } else {
@@ -244,7 +254,7 @@ export class DialogEngine {
       // An answer needed the commune's contact: ask first, answer once the citizen has said
       // (onCommuneAnswer). Nothing of the held-back answer is kept, not even its statistics.
       const then = payload ? { payload } : text && !turn.nonText && !startCommand && !turn.start ? { text: scrub(text).text } : undefined;
-      const held = ctx.events.slice(firstEvents).filter((e) => e.type === 'conversation-start' || e.type === 'sensitive-data');
+      const held = ctx.events.slice(firstEvents).filter((e) => e.type === 'conversation-start' || e.type === 'referral' || e.type === 'sensitive-data');
       ctx.state = before;
       ctx.events.length = firstEvents;
       ctx.events.push(...held);
@@ -284,6 +294,12 @@ export class DialogEngine {
    */
   async forgetUser(userKey: string): Promise<UserDataDeleted> {
     return this.o.storage.deleteUserData(userKey, statsUserKey(userKey));
+  }
+
+  /** The stored form of a team's code, when a team has it (a failed lookup counts as none). */
+  private async knownCode(code: string | undefined): Promise<string | undefined> {
+    if (!code || !this.o.referrals) return undefined;
+    return this.o.referrals.resolve(code).catch(() => undefined);
   }
 
   /** Records a walkthrough left unfinished (at its path position, as walk-step counts it). */

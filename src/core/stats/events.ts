@@ -6,6 +6,12 @@ export type Outcome = 'answered' | 'low-confidence' | 'unanswered';
 
 export type DialogEvent =
   | { type: 'conversation-start'; referral?: string }
+  /**
+   * A conversation already under way attributed to a volunteer team's code: the citizen typed the
+   * code (a Zalo OA link cannot carry one, so it comes after the follow). Counted per code, not
+   * as another conversation.
+   */
+  | { type: 'referral'; referral: string }
   | { type: 'question'; text: string; normalized: string; matchedId: string | null; nearestId: string | null; score: number; outcome: Outcome }
   | { type: 'entry-view'; entryId: string }
   | { type: 'walk-start'; guideId: string }

@@ -49,6 +49,10 @@ export function sanitizeEvent(event: DialogEvent): DialogEvent | null {
       const referral = e.referral === undefined ? null : cleanCode(e.referral, REFERRAL_RE);
       return referral ? { type: 'conversation-start', referral } : { type: 'conversation-start' };
     }
+    case 'referral': {
+      const referral = cleanCode(e.referral, REFERRAL_RE);
+      return referral ? { type: 'referral', referral } : null;
+    }
     case 'question':
       return {
         type: 'question',

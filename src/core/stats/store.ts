@@ -146,6 +146,13 @@ export interface ReferralRow {
   activations: number;
 }
 
+/** People who came through a code and completed a guide (each person once per guide). */
+export interface ReferralGuideRow {
+  code: string;
+  guideId: string;
+  people: number;
+}
+
 export interface FailureRow {
   channel: string;
   code: string;
@@ -174,6 +181,8 @@ export interface StatsStore {
   /** Only steps with data; the dashboard fills the others from the content. */
   funnel(range: StatsRange): Promise<FunnelRow[]>;
   referrals(range: StatsRange): Promise<ReferralRow[]>;
+  /** Per code and guide: the volunteer teams' page (activation, integration guides). */
+  referralGuides(range: StatsRange): Promise<ReferralGuideRow[]>;
   deliveryFailures(range: StatsRange): Promise<FailureRow[]>;
   sensitiveKinds(range: StatsRange): Promise<SensitiveRow[]>;
   /** Per commune, for comparing communes (only those with events in the range). */

@@ -20,6 +20,7 @@ import { toXlsx } from './xlsx.js';
 import { lastDays, rangePresets, readDayRange, viDay } from './dates.js';
 import { html, type SafeHtml } from './html.js';
 import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
+import { registerTeamPages, type TeamPagesOptions } from './teams-pages.js';
 import { BASE, cards, chartBlock, csvLinks, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, perWeekSeries, tableBlock, type RangeView } from './views.js';
 
 export interface AdminPluginOptions {
@@ -45,6 +46,8 @@ export interface AdminPluginOptions {
   sessionTtlMs?: number;
   /** Default date range when none is given (default 30 days up to today). */
   defaultDays?: number;
+  /** Volunteer teams: referral codes, printable posters, counts per code (teams-pages.ts). */
+  teams?: TeamPagesOptions;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -322,6 +325,18 @@ ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</sect
     const t = await load(['failures'], ctx);
     return { body: tableBlock(t.get('failures')!, view) };
   });
+
+  if (o.teams) {
+    registerTeamPages(app, {
+      ...o.teams,
+      store: o.store,
+      defaultCommuneName: o.communeName ?? 'Công an xã',
+      now,
+      readRange,
+      csrfOf: (req) => sessions.get(req)!.csrf,
+      csrfOk: (req, token) => sameOrigin(req.headers, req.host) && signer.csrfMatches(sessions.get(req)!, token),
+    });
+  }
 
   // ——— exports ———
 

@@ -18,6 +18,7 @@ export const TABS: readonly PageTab[] = [
   { path: '/guides', label: 'Hướng dẫn từng bước' },
   { path: '/documents', label: 'Theo giấy tờ' },
   { path: '/referrals', label: 'Mã giới thiệu' },
+  { path: '/teams', label: 'Đội tình nguyện' },
   { path: '/failures', label: 'Lỗi gửi tin' },
 ];
 

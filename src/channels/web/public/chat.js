@@ -132,5 +132,8 @@ form.addEventListener('submit', (e) => {
   enqueue({ text }, addMine(text));
 });
 
-// A returning visitor continues a walkthrough in progress; a new one gets the greeting.
-enqueue(returning ? { payload: '#vg:hello' } : { text: '/start' });
+// A returning visitor continues a walkthrough in progress; a new one gets the greeting. A
+// volunteer team's poster opens the page with ?ref=<CODE>: that visit starts with the code.
+const ref = new URLSearchParams(location.search).get('ref');
+if (ref && /^[A-Za-z0-9_-]{2,32}$/.test(ref)) enqueue({ text: `/start ref_${ref}` });
+else enqueue(returning ? { payload: '#vg:hello' } : { text: '/start' });
