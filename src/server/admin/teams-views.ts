@@ -36,6 +36,18 @@ export interface TeamFormState {
 export const posterPath = (code: string) => `${BASE}${TEAMS_PATH}/${encodeURIComponent(code)}/poster`;
 export const qrPath = (code: string, channel: string) => `${BASE}${TEAMS_PATH}/${encodeURIComponent(code)}/qr/${channel}.png`;
 
+const COLUMNS: ReadonlyArray<{ label: string; numeric?: boolean }> = [
+  { label: 'Mã' },
+  { label: 'Tên đội' },
+  { label: 'Xã/phường' },
+  { label: 'Ngày tạo' },
+  { label: 'Cuộc trò chuyện', numeric: true },
+  { label: 'Người dùng', numeric: true },
+  { label: 'Kích hoạt tài khoản (người)', numeric: true },
+  { label: 'Tích hợp giấy tờ (lượt hoàn thành)', numeric: true },
+  { label: 'Áp phích' },
+];
+
 const assets = html`<link rel="stylesheet" href="${BASE}/assets/teams.css">`;
 const script = html`<script src="${BASE}/assets/teams.js"></script>`;
 
@@ -45,15 +57,26 @@ export function teamsBody(o: { rows: readonly TeamRow[]; csrf: string; form: Tea
   const table =
     o.rows.length === 0
       ? html`<p class="empty">Chưa có đội nào. Tạo mã cho đội đầu tiên ở trên.</p>`
-      : html`<div class="scroll"><table class="wide">
-<thead><tr><th scope="col">Mã</th><th scope="col">Tên đội</th><th scope="col">Xã/phường</th><th scope="col">Ngày tạo</th>
-<th scope="col" class="n">Cuộc trò chuyện</th><th scope="col" class="n">Người dùng</th><th scope="col" class="n">Kích hoạt tài khoản (người)</th><th scope="col" class="n">Tích hợp giấy tờ (lượt hoàn thành)</th><th scope="col">Áp phích</th></tr></thead>
-<tbody>${o.rows.map(
-          (r) => html`<tr data-code="${r.team.code}"><td><code>${r.team.code}</code></td><td>${r.team.name}</td><td>${o.communeLabel(r.team.commune)}</td><td>${viDay(formatDay(r.team.createdAt))}</td>
-<td class="n">${fmtInt(r.counts.conversations)}</td><td class="n">${fmtInt(r.counts.users)}</td><td class="n">${fmtInt(r.counts.activations)}</td><td class="n">${fmtInt(r.counts.integrations)}</td>
-<td><a href="${posterPath(r.team.code)}">Xem và in</a></td></tr>`,
-        )}</tbody>
-</table></div>`;
+      : html`<table class="stack">
+<thead><tr>${COLUMNS.map((c) => html`<th scope="col"${c.numeric ? html` class="n"` : ''}>${c.label}</th>`)}</tr></thead>
+<tbody>${o.rows.map((r) => {
+          const cells: Array<string | SafeHtml> = [
+            html`<code>${r.team.code}</code>`,
+            r.team.name,
+            o.communeLabel(r.team.commune),
+            viDay(formatDay(r.team.createdAt)),
+            fmtInt(r.counts.conversations),
+            fmtInt(r.counts.users),
+            fmtInt(r.counts.activations),
+            fmtInt(r.counts.integrations),
+            html`<a href="${posterPath(r.team.code)}">Xem và in</a>`,
+          ];
+          // On a phone each row is a card (the dashboard's table.stack): every cell names its column.
+          return html`<tr data-code="${r.team.code}">${cells.map(
+            (cell, i) => html`<td${COLUMNS[i]!.numeric ? html` class="n"` : i === 0 ? html` class="lead"` : ''} data-label="${COLUMNS[i]!.label}"><div>${cell}</div></td>`,
+          )}</tr>`;
+        })}</tbody>
+</table>`;
   return html`${assets}
 <section class="block" id="team-form">
 <h2>Tạo mã cho đội tình nguyện</h2>
