@@ -24,6 +24,7 @@ export { rateLimitOptions } from './rate-limits.js';
 import { adminPlugin } from './admin/plugin.js';
 import type { StatsStore } from '../core/stats/store.js';
 import { telegramPlugin, TELEGRAM_WEBHOOK_PATH, type TelegramWebhookCounters } from '../channels/telegram/plugin.js';
+import type { ReviewService } from '../core/review/service.js';
 import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager } from '../channels/zalo-oa/plugin.js';
 import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
 import { communeChannels } from './commune-channels.js';
@@ -42,6 +43,10 @@ export interface AppDeps {
   sink?: EventSink;
   /** Statistics for the officials' dashboard (on with ADMIN_PASSWORD). */
   statsStore?: StatsStore;
+  /** Officials attach review-list questions to entries, dismiss them, undo (runtime.ts makes it). */
+  review?: ReviewService;
+  /** The content files, for the dashboard's patch export. */
+  contentDir?: string;
   /** A ready logger (tests pass one that captures output); default: pino from LOG_LEVEL. */
   logger?: Logger;
   /** Known Telegram bot identity: skips getMe at start (tests). */
@@ -154,6 +159,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         channels: posterChannels(config, deps.telegramBotInfo),
         onCreated: () => referrals.invalidate(),
       },
+      ...(deps.review ? { review: deps.review } : {}),
+      ...(deps.contentDir ? { contentDir: deps.contentDir } : {}),
     });
   } else {
     app.log.warn('ADMIN_PASSWORD chưa đặt: trang thống kê /admin đang tắt');

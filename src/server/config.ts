@@ -102,6 +102,8 @@ export const configSchema = z.object({
   STATS_SECRET: z.string().min(16, 'ít nhất 16 ký tự').optional(),
   ADMIN_PASSWORD: z.string().min(8, 'ít nhất 8 ký tự').optional(),
   STATS_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
+  /** How often an instance looks for officials' phrasing changes made on another instance (PostgreSQL). */
+  REVIEW_SYNC_SECONDS: z.coerce.number().positive().max(3600).default(10),
 
   TRUST_PROXY: trustProxy.default(false),
 });

@@ -22,6 +22,8 @@ import type { Storage } from '../storage/storage.js';
 import { resolveSecret } from './secrets.js';
 import { loadCommunes, type CommuneDirectory } from '../core/communes/directory.js';
 import { CachedReferralDirectory, type ReferralDirectory } from '../core/referral.js';
+import { ReviewService } from '../core/review/service.js';
+import { openReviewStore } from '../storage/open-review.js';
 
 export interface Runtime {
   knowledge: Knowledge;
@@ -32,6 +34,10 @@ export interface Runtime {
   secret: string;
   statsStore: StatsStore;
   sink: EventSink;
+  /** Officials' phrasings and dismissals from the review list, applied to `knowledge`. */
+  review: ReviewService;
+  /** The content files (for the dashboard's patch export). */
+  contentDir: string;
   /** Stops timers and closes storage. */
   close: () => Promise<void>;
 }
@@ -68,6 +74,16 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   const stopPruning = scheduleProcessedPruning(storage, {
     onError: (err) => logger.error({ err }, 'xóa dấu cập nhật đã xử lý thất bại'),
   });
+  const review = new ReviewService({
+    store: await openReviewStore(storage),
+    knowledge,
+    onError: (err) => logger.error({ err }, 'áp dụng cách hỏi mới của cán bộ thất bại'),
+    onRebuilt: ({ ms, phrasings }) => logger.info({ ms, phrasings }, 'đã dựng lại chỉ mục câu hỏi với cách hỏi cán bộ thêm'),
+  });
+  // The phrasings officials added are answered from the first question on, then kept in step
+  // with other instances (a change made on one reaches the others within REVIEW_SYNC_SECONDS).
+  await review.refresh();
+  const stopReviewSync = review.sync(config.REVIEW_SYNC_SECONDS * 1000);
   return {
     knowledge,
     script,
@@ -76,7 +92,10 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     secret,
     statsStore,
     sink,
+    review,
+    contentDir,
     close: async () => {
+      stopReviewSync();
       stopRetention();
       stopPruning();
       await statsStore.drain?.();

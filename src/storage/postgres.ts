@@ -74,6 +74,18 @@ const MIGRATIONS: readonly string[] = [
      commune TEXT COLLATE "C",
      created_at BIGINT NOT NULL
    );`,
+  // Officials' changes from the review list (postgres-review.ts), as in SQLite.
+  `CREATE TABLE review_changes (
+     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     at BIGINT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('phrasing', 'dismissal')),
+     entry_id TEXT,
+     text TEXT NOT NULL,
+     normalized TEXT NOT NULL,
+     made_by TEXT NOT NULL,
+     undone_at BIGINT,
+     undone_by TEXT
+   );`,
 ];
 
 /** Highest migration version this build knows. */

@@ -82,6 +82,19 @@ const MIGRATIONS: readonly string[] = [
      commune TEXT,
      created_at INTEGER NOT NULL
    );`,
+  // Officials' changes from the review list (sqlite-review.ts): scrubbed texts, account names.
+  // AUTOINCREMENT: an id is never reused, so "undo change 7" can only ever mean one change.
+  `CREATE TABLE review_changes (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('phrasing', 'dismissal')),
+     entry_id TEXT,
+     text TEXT NOT NULL,
+     normalized TEXT NOT NULL,
+     made_by TEXT NOT NULL,
+     undone_at INTEGER,
+     undone_by TEXT
+   );`,
 ];
 
 interface TeamRow {

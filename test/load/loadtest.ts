@@ -268,7 +268,7 @@ async function serve(): Promise<void> {
     tmp.cleanup();
   }
 
-  async function runApp(label: string, config: Config, runtime: Omit<Runtime, 'close'>) {
+  async function runApp(label: string, config: Config, runtime: Omit<Runtime, 'close' | 'review' | 'contentDir'>) {
     const { app } = await buildApp({ config, ...runtime, logger, telegramBotInfo: BOT_INFO });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = address(app.server);

@@ -14,6 +14,10 @@
  * cannot know: "gần Tết, bận công việc"), its BM25 lead, how much it explains in absolute terms,
  * whether the question names another service (VssID, sổ đỏ) and whether it names VNeID itself.
  * Below the threshold the bot does not guess.
+ *
+ * Built once at start-up, and again when officials attach a question to an entry from the review
+ * list (src/core/review): `Matcher.build` makes the same index in slices, giving the event loop
+ * back between entries, so the bot keeps answering with the old matcher meanwhile.
  */
 import Fuse from 'fuse.js';
 import { LRUCache } from 'lru-cache';
@@ -101,7 +105,8 @@ export class Matcher {
   /** Per entry: term → weight in its vocabulary (1 from phrasings/title/keywords, less from answer). */
   private readonly entryTerms: Array<Map<number, number>> = [];
   private readonly idf = new Map<number, number>();
-  private readonly maxIdf: number;
+  /** Set by finishIndex (after every entry is in). */
+  private maxIdf = 0;
   /** Syllable → term id: the content vocabulary. */
   private readonly vocabulary = new Map<string, number>();
   /** Term ids of other services' names (lexicon "foreign") that the content also uses. */
@@ -118,12 +123,40 @@ export class Matcher {
     readonly content: ContentBase,
     private readonly lexicon: Lexicon,
     private readonly tuning: Tuning,
-    options: { resultCache?: number } = {},
+    options: { resultCache?: number; deferIndexing?: boolean } = {},
   ) {
     const cacheSize = options.resultCache ?? RESULT_CACHE_MAX;
     this.results = cacheSize > 0 ? new LRUCache({ max: cacheSize }) : undefined;
     this.foreignWords = lexicon.foreign;
+    if (options.deferIndexing) return; // Matcher.build adds the entries itself, in slices
     content.entries.forEach((entry, index) => this.addEntry(entry, index));
+    this.finishIndex();
+  }
+
+  /**
+   * The same matcher as the constructor makes, built in slices of about `sliceMs` of work with
+   * the event loop given back in between (the whole build takes some hundreds of milliseconds:
+   * done at once, it would hold every citizen's answer that long).
+   */
+  static async build(content: ContentBase, lexicon: Lexicon, tuning: Tuning, options: { resultCache?: number; sliceMs?: number } = {}): Promise<Matcher> {
+    const sliceMs = options.sliceMs ?? 10;
+    const matcher = new Matcher(content, lexicon, tuning, { ...(options.resultCache !== undefined ? { resultCache: options.resultCache } : {}), deferIndexing: true });
+    let sliceStart = performance.now();
+    for (let index = 0; index < content.entries.length; index++) {
+      matcher.addEntry(content.entries[index]!, index);
+      if (performance.now() - sliceStart >= sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    matcher.finishIndex();
+    return matcher;
+  }
+
+  /** What needs every entry: BM25 weights, IDF over entries, other services' names, typo search. */
+  private finishIndex(): void {
+    const { lexicon, tuning } = this;
     this.phrasings.prepare();
     this.entryTexts.prepare();
     this.answers.prepare();

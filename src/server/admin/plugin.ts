@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import type { ContentBase } from '../../core/content/loader.js';
+import { DEFAULT_CONTENT_DIR, type ContentBase } from '../../core/content/loader.js';
 import type { StatsRange, StatsStore } from '../../core/stats/store.js';
 import { passwordMatches, sameOrigin, SESSION_COOKIE, SessionSigner, type Session } from './auth.js';
 import { LoginGuards, type LoginGuardOptions } from './login-guard.js';
@@ -22,6 +22,11 @@ import { html, type SafeHtml } from './html.js';
 import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
 import { registerTeamPages, type TeamPagesOptions } from './teams-pages.js';
 import { BASE, cards, chartBlock, csvLinks, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, perWeekSeries, tableBlock, type RangeView } from './views.js';
+import { csrfGuard } from './csrf.js';
+import type { ReviewService } from '../../core/review/service.js';
+import { withoutReviewed } from '../../core/review/unreviewed.js';
+import { registerReviewRoutes } from './review-routes.js';
+import { entryDatalist, REVIEW_CSS, reviewIntro, withReviewActions } from './review-views.js';
 
 export interface AdminPluginOptions {
   /** ADMIN_PASSWORD (at least 8 characters). Without one, do not register the plugin. */
@@ -50,6 +55,10 @@ export interface AdminPluginOptions {
   teams?: TeamPagesOptions;
   /** Clock, for tests. */
   now?: () => number;
+  /** Officials' changes from the review list (review-routes.ts); without it the list is read-only. */
+  review?: ReviewService;
+  /** The content files, for the patch export (default: the repository's content/). */
+  contentDir?: string;
 }
 
 const PUBLIC_ROUTES = new Set([`${BASE}/login`, `${BASE}/assets/admin.css`, `${BASE}/assets/admin.js`, `${BASE}/assets/chart.umd.js`]);
@@ -68,7 +77,9 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/admin(?:[/?][^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : BASE;
 }
 
-export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o) => {
+export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, options) => {
+  // Questions officials already attached or dismissed leave the review list (and its CSV).
+  const o = options.review ? { ...options, store: withoutReviewed(options.store, options.review) } : options;
   if (typeof o.password !== 'string' || o.password.length < 8) throw new Error('adminPlugin: password phải có ít nhất 8 ký tự');
   if (typeof o.cookieSecret !== 'string' || o.cookieSecret.length < 16) throw new Error('adminPlugin: cookieSecret phải có ít nhất 16 ký tự');
   const now = o.now ?? Date.now;
@@ -113,6 +124,9 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     return res.redirect(`${BASE}/login?next=${encodeURIComponent(safeNext(req.url))}`, 302);
   });
 
+  // Every POST of the dashboard (but the login form) carries the session's CSRF token.
+  app.addHook('preHandler', csrfGuard({ exempt: new Set([`${BASE}/login`]), sessionOf: (req) => sessions.get(req), matches: (s, t) => signer.csrfMatches(s, t), home: BASE }));
+
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, req, res) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status === 429 && req.routeOptions.url === `${BASE}/login`) {
@@ -132,7 +146,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     app.get(`${BASE}/assets/${path}`, { config: { rateLimit: false } }, async (_req, res) =>
       res.type(type).header('cache-control', 'public, max-age=86400').send(body()),
     );
-  asset('admin.css', 'text/css; charset=utf-8', () => ADMIN_CSS);
+  asset('admin.css', 'text/css; charset=utf-8', () => ADMIN_CSS + REVIEW_CSS);
   asset('admin.js', 'application/javascript; charset=utf-8', () => ADMIN_JS);
   asset('chart.umd.js', 'application/javascript; charset=utf-8', chartJsSource);
 
@@ -240,11 +254,11 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
 
   // ——— pages ———
 
-  const page = (path: string, title: string, render: (view: RangeView, ctx: TableContext) => Promise<{ body: SafeHtml; chartData?: unknown }>) =>
+  const page = (path: string, title: string, render: (view: RangeView, ctx: TableContext, req: FastifyRequest) => Promise<{ body: SafeHtml; chartData?: unknown }>) =>
     app.get(`${BASE}${path}`, async (req, res) => {
       const { view, range } = readRange(req);
       const ctx: TableContext = { store: o.store, content: o.content, range, technical: view.technical === true };
-      const { body, chartData } = await render(view, ctx);
+      const { body, chartData } = await render(view, ctx, req);
       return send(
         res,
         layout({ title, active: path, range: view, csrf: sessions.get(req)!.csrf, body, ...(o.communeName ? { communeName: o.communeName } : {}), ...(chartData ? { chartData } : {}) }),
@@ -287,9 +301,12 @@ ${tableBlock(t.get('sensitive')!, view)}`;
     return { body: html`${tableBlock(t.get('topics')!, view)}${tableBlock(t.get('questions')!, view)}` };
   });
 
-  page('/review', 'Câu hỏi cần xem lại', async (view, ctx) => {
+  page('/review', 'Câu hỏi cần xem lại', async (view, ctx, req) => {
     const t = await load(['review'], ctx);
-    return { body: tableBlock(t.get('review')!, view) };
+    if (!o.review) return { body: tableBlock(t.get('review')!, view) };
+    const done = (req.query as Record<string, unknown>).done;
+    const actions = withReviewActions(t.get('review')!, o.content, sessions.get(req)!.csrf, view);
+    return { body: html`${reviewIntro(view, typeof done === 'string' ? done : undefined)}${tableBlock(actions, view)}${entryDatalist(o.content)}` };
   });
 
   page('/guides', 'Hướng dẫn từng bước', async (view, ctx) => {
@@ -384,4 +401,16 @@ ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</sect
     const t = await def.load({ store: o.store, content: o.content, range, technical: view.technical === true });
     return { table: t.key, title: t.title, from: view.from, to: view.to, headers: t.headers, rows: t.rows.map((r) => r.cells) };
   });
+
+  if (o.review) {
+    await registerReviewRoutes(app, {
+      review: o.review,
+      contentDir: o.contentDir ?? DEFAULT_CONTENT_DIR,
+      csrfOf: (req) => sessions.get(req)!.csrf,
+      actorOf: () => ACCOUNT,
+      rangeOf: (req) => readRange(req).view,
+      now,
+      ...(o.communeName ? { communeName: o.communeName } : {}),
+    });
+  }
 };

@@ -39,14 +39,15 @@ export interface RangeView {
 /** The query string that keeps the range (and the view) from page to page. */
 export const qs = (r: RangeView, extra = '') => `?from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}${r.technical ? '&view=technical' : ''}${extra}`;
 
-function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = ''): string {
+/** `csrf`: the session's token, for scripts and API clients (`x-csrf-token`, see csrf.ts). */
+function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = '', csrf?: string): string {
   return html`<!doctype html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
-<title>${title}</title>
+${csrf ? html`<meta name="csrf-token" content="${csrf}">\n` : ''}<title>${title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${BASE}/assets/admin.css">
 </head>
@@ -107,7 +108,7 @@ export function layout(o: LayoutOptions): string {
       : html`<script type="application/json" id="chart-data">${jsonForScript(o.chartData)}</script>
 <script src="${BASE}/assets/chart.umd.js"></script>
 <script src="${BASE}/assets/admin.js"></script>`;
-  return shell(`${o.title} — Thống kê VNeID`, body, scripts);
+  return shell(`${o.title} — Thống kê VNeID`, body, scripts, o.csrf);
 }
 
 export function loginPage(o: { error?: string; next?: string; communeName?: string }): string {
