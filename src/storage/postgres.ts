@@ -75,7 +75,7 @@ const MIGRATIONS: readonly string[] = [
      created_at BIGINT NOT NULL
    );`,
   // Officials' changes from the review list (postgres-review.ts), as in SQLite.
-  `CREATE TABLE review_changes (
+  `CREATE TABLE IF NOT EXISTS review_changes (
      id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
      at BIGINT NOT NULL,
      kind TEXT NOT NULL CHECK (kind IN ('phrasing', 'dismissal')),

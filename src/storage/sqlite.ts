@@ -84,7 +84,8 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // Officials' changes from the review list (sqlite-review.ts): scrubbed texts, account names.
   // AUTOINCREMENT: an id is never reused, so "undo change 7" can only ever mean one change.
-  `CREATE TABLE review_changes (
+  // IF NOT EXISTS: a database set back to an older version (a migration test) runs it again.
+  `CREATE TABLE IF NOT EXISTS review_changes (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      at INTEGER NOT NULL,
      kind TEXT NOT NULL CHECK (kind IN ('phrasing', 'dismissal')),
