@@ -38,8 +38,8 @@ async function pgStore(): Promise<ReviewStore> {
 const T0 = Date.UTC(2026, 11, 1, 3, 0);
 const phrasing = (text: string, at = T0) => ({ kind: 'phrasing' as const, entryId: 'faq-system-busy', text, normalized: text, by: 'admin', at });
 
-function contract(name: string, open: () => Promise<ReviewStore>, d: typeof describe) {
-  d(`ReviewStore: ${name}`, () => {
+function contract(name: string, open: () => Promise<ReviewStore>, enabled: boolean) {
+  (enabled ? describe : describe.skip)(`ReviewStore: ${name}`, () => {
     it('adds, lists newest first, keeps who and when', async () => {
       const store = await open();
       const a = await store.add(phrasing('vneid dung hinh'));
@@ -80,8 +80,8 @@ function contract(name: string, open: () => Promise<ReviewStore>, d: typeof desc
   });
 }
 
-contract('SQLite', sqliteStore, describe);
-contract('PostgreSQL', pgStore, describePg);
+contract('SQLite', sqliteStore, true);
+contract('PostgreSQL', pgStore, Boolean(TEST_DATABASE_URL));
 
 describePg('two instances on one PostgreSQL database', () => {
   const QUESTION = 'vneid đứng hình từ sáng tới giờ';
