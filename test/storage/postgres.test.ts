@@ -66,7 +66,7 @@ describePg('PostgresStorage', () => {
             (r) => r.table_name,
           ),
         );
-        expect(tables).toEqual(['conversations', 'kv', 'processed', 'schema_migrations', 'stats_events', 'teams']);
+        expect(tables).toEqual(['conversations', 'kv', 'processed', 'review_changes', 'schema_migrations', 'stats_events', 'teams']);
         const versions = (await storage.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY 1')).rows.map((r) => r.version);
         expect(versions).toEqual(Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1));
       } finally {

@@ -55,6 +55,7 @@ export function withReviewActions(table: LoadedTable, content: ContentBase, csrf
   return {
     ...table,
     headers: [...table.headers, 'Xử lý'],
+    ids: [...table.ids, 'actions'],
     numeric: [...table.numeric, false],
     rows: table.rows.map((r) => ({ ...r, cells: [...r.cells, ''], html: [...r.html, rowActions(r.raw as ReviewRow, content, csrf, range)] })),
   };
