@@ -9,6 +9,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminTestApp, PASSWORD, type AdminTestApp } from '../../fixtures/admin-app.js';
 import { EXPECTED } from '../../fixtures/stats-seed.js';
+import { TABS } from '../../../src/server/admin/views.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url).pathname;
@@ -20,7 +21,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    t = await buildAdminTestApp();
+    t = await buildAdminTestApp({ teams: true });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
@@ -90,7 +91,8 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
     await context.close();
   }, 60_000);
 
-  const PAGES = ['', '/topics', '/review', '/guides', '/documents', '/referrals', '/failures'];
+  // Every tab of the dashboard, those other pages add included.
+  const PAGES = TABS.map((t) => t.path);
 
   // Fourteen pages in a real browser: slow on a busy machine, hence its own time limit.
   it('fits a 360 px phone: no page scrolls sideways, and the first screen shows numbers, not only header and filter', async () => {
@@ -106,8 +108,8 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
         const url = `${base}/admin${path}?from=01/03/2025&to=31/03/2025${view}`;
         await page.goto(url);
         const m = await page.evaluate(() => {
-          // The first piece of real content: a number card, a table row (as a card), or the "no data" line.
-          const first = document.querySelector('main .cards .card, main section.block tbody tr, main section.block .empty');
+          // The first piece of real content: a number card, a table row (as a card), the "no data" line, or a form to fill.
+          const first = document.querySelector('main .cards .card, main section.block tbody tr, main section.block .empty, main section.block form');
           const header = document.querySelector('header.top')!.getBoundingClientRect();
           const nav = document.querySelector('nav.tabs')!.getBoundingClientRect();
           const td = document.querySelector('main section.block tbody td');
@@ -118,6 +120,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
             cellDisplay: td ? getComputedStyle(td).display : 'none',
           };
         });
+        await page.screenshot({ path: `${ARTIFACTS}admin-360${path.replace('/', '-') || '-overview'}${view ? '-technical' : ''}.png`, fullPage: false });
         expect(m.scrollWidth, url).toBeLessThanOrEqual(360);
         // Real content starts on the first screen, with room to read it (at least 160 px of it).
         expect(m.firstTop, url).toBeLessThanOrEqual(740 - 160);
@@ -125,7 +128,6 @@ describe.skipIf(!existsSync(CHROMIUM))('admin dashboard in Chromium', () => {
         expect(m.chrome, url).toBeLessThan(740 / 3);
         // Table rows are stacked as cards: no cell laid out as a table column.
         if (m.cellDisplay !== 'none') expect(m.cellDisplay, url).not.toBe('table-cell');
-        await page.screenshot({ path: `${ARTIFACTS}admin-360${path.replace('/', '-') || '-overview'}${view ? '-technical' : ''}.png`, fullPage: false });
       }
     }
     // The date filter opens and fits too.
