@@ -144,7 +144,8 @@ export class ZaloFake {
 
   /** At most `perWindow` OA sends per `windowMs` (Zalo: 4,000 a minute); beyond, -32 until the window ends. */
   rateLimit(perWindow: number, windowMs: number): this {
-    this.limit = { perWindow, windowMs, windowStart: Date.now(), used: 0 };
+    // The first window opens with the first send, so a burst right after lands in it.
+    this.limit = { perWindow, windowMs, windowStart: Number.NaN, used: 0 };
     return this;
   }
 
@@ -163,7 +164,7 @@ export class ZaloFake {
     }
     if (this.limit) {
       const now = Date.now();
-      if (now - this.limit.windowStart >= this.limit.windowMs) Object.assign(this.limit, { windowStart: now, used: 0 });
+      if (!(now - this.limit.windowStart < this.limit.windowMs)) Object.assign(this.limit, { windowStart: now, used: 0 });
       if (this.limit.used >= this.limit.perWindow) return { body: { error: -32, message: 'Request exceeded rate limit' } };
       this.limit.used++;
     }

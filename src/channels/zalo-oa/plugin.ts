@@ -29,7 +29,7 @@ import { idString, isRecord, parseJsonKeepingIds } from './json.js';
 import type { ChannelLogger, RetryOptions } from './log.js';
 import { WorkQueue } from './queue.js';
 import { SIGNATURE_HEADER, verifyZaloSignature } from './signature.js';
-import { ZaloTokenManager, type AccessTokenSource } from './tokens.js';
+import { TOKEN_LOCK, TOKEN_STORAGE_KEY, ZaloTokenManager, type AccessTokenSource } from './tokens.js';
 
 export const ZALO_OA_CHANNEL = 'zalo-oa';
 export const ZALO_OA_WEBHOOK_PATH = '/webhooks/zalo';
@@ -54,10 +54,14 @@ export function zaloOaEnabled(config: Pick<Config, 'ZALO_APP_ID' | 'ZALO_OA_SECR
   return Boolean(config.ZALO_APP_ID && config.ZALO_OA_SECRET_KEY);
 }
 
-/** The token holder for the OA; create it in buildApp so /healthz can read `healthCheck`. */
-export function createZaloTokenManager(config: ZaloOaConfig, storage: Storage, logger?: ChannelLogger, timeoutMs?: number): ZaloTokenManager {
+/**
+ * The token holder for the OA; create it in buildApp so /healthz can read `healthCheck`. A
+ * commune's own OA (communes.yaml id) keeps its tokens under its own key and lock.
+ */
+export function createZaloTokenManager(config: ZaloOaConfig, storage: Storage, logger?: ChannelLogger, timeoutMs?: number, commune?: string): ZaloTokenManager {
   return new ZaloTokenManager({
     storage,
+    ...(commune ? { storageKey: `${TOKEN_STORAGE_KEY}:${commune}`, lockName: `${TOKEN_LOCK}:${commune}` } : {}),
     appId: config.ZALO_APP_ID ?? '',
     oauthBase: config.ZALO_OAUTH_BASE,
     ...(config.ZALO_APP_SECRET ? { appSecret: config.ZALO_APP_SECRET } : {}),
@@ -76,6 +80,12 @@ export interface ZaloOaPluginOptions {
   engine: Pick<DialogEngine, 'handle'> & Partial<Pick<DialogEngine, 'forgetUser'>>;
   /** Webhook path (default /webhooks/zalo); one registration per OA. */
   path?: string;
+  /**
+   * The commune this OA belongs to (communes.yaml id): every turn carries it, and its users and
+   * dedupe marks are kept apart from other OAs' (as a commune's Telegram bot does). Pass the
+   * same id to createZaloTokenManager.
+   */
+  commune?: string;
   storage: Storage;
   /** Pseudonymization secret. */
   secret: string;
@@ -157,7 +167,10 @@ export const zaloOaPlugin: FastifyPluginAsync<ZaloOaPluginOptions> = async (app,
   const sink = o.sink ?? nullSink;
   const now = o.now ?? Date.now;
   const replayWindowMs = config.ZALO_REPLAY_WINDOW_MINUTES * 60_000;
-  const tokens: TokenHolder = o.tokens ?? createZaloTokenManager(config, storage, log, o.retry?.timeoutMs);
+  const tokens: TokenHolder = o.tokens ?? createZaloTokenManager(config, storage, log, o.retry?.timeoutMs, o.commune);
+  /** Pseudonyms and dedupe marks: apart per commune OA; the channel of turns and statistics stays "zalo-oa". */
+  const scope = o.commune ? `${ZALO_OA_CHANNEL}:${o.commune}` : ZALO_OA_CHANNEL;
+  const bound = o.commune ? { commune: o.commune } : {};
   const client =
     o.client ??
     new ZaloOaClient({
@@ -207,7 +220,7 @@ export const zaloOaPlugin: FastifyPluginAsync<ZaloOaPluginOptions> = async (app,
   const failed = (userKey: string, code: string) =>
     sink.record({ type: 'delivery-failure', code }, { channel: ZALO_OA_CHANNEL, userKey, at: now() }).catch(() => undefined);
 
-  const keyOf = (job: Job) => pseudonymize(o.secret, ZALO_OA_CHANNEL, 'anonymous_id' in job.recipient ? `anonymous:${job.userId}` : job.userId);
+  const keyOf = (job: Job) => pseudonymize(o.secret, scope, 'anonymous_id' in job.recipient ? `anonymous:${job.userId}` : job.userId);
 
   /** Queues a job; nothing here waits on storage, so Zalo gets its 200 at once. */
   const intake = (job: Job, userKey = keyOf(job), marked = false, attempt = 0): void => {
@@ -223,7 +236,7 @@ export const zaloOaPlugin: FastifyPluginAsync<ZaloOaPluginOptions> = async (app,
     let replies;
     try {
       if (!marked) {
-        if (!(await storage.markProcessed(ZALO_OA_CHANNEL, dedupeId))) {
+        if (!(await storage.markProcessed(scope, dedupeId))) {
           log.debug({ event: job.event }, 'Zalo OA: sự kiện trùng, bỏ qua');
           return;
         }
@@ -240,7 +253,7 @@ export const zaloOaPlugin: FastifyPluginAsync<ZaloOaPluginOptions> = async (app,
         const payload = await numbered.resolve(userKey, turn.text, now());
         if (payload) turn = { payload };
       }
-      replies = await o.engine.handle({ channel: ZALO_OA_CHANNEL, userKey, ...turn });
+      replies = await o.engine.handle({ channel: ZALO_OA_CHANNEL, userKey, ...bound, ...turn });
     } catch (err) {
       retryLater(job, userKey, dedupeId, marked, attempt + 1, err);
       return;

@@ -45,6 +45,10 @@ export class ZaloTokenError extends Error {
 
 export interface ZaloTokenManagerOptions {
   storage: Storage;
+  /** Storage key of the token pair (default TOKEN_STORAGE_KEY); one per OA when a server has several. */
+  storageKey?: string;
+  /** Lock name for refreshes (default TOKEN_LOCK); one per OA. */
+  lockName?: string;
   appId: string;
   /** App Secret (header `secret_key` of the refresh call). */
   appSecret?: string;
@@ -90,7 +94,7 @@ export class ZaloTokenManager implements AccessTokenSource {
 
   /** Seeds storage from the environment at first start (or when the env refresh token changed). Idempotent. */
   init(): Promise<void> {
-    this.initialized ??= this.o.storage.withLock(TOKEN_LOCK, async () => {
+    this.initialized ??= this.o.storage.withLock(this.o.lockName ?? TOKEN_LOCK, async () => {
       const stored = await this.load();
       const { initialAccessToken: access, initialRefreshToken: refresh } = this.o;
       if (access && refresh) {
@@ -133,7 +137,7 @@ export class ZaloTokenManager implements AccessTokenSource {
 
   async refresh(stale: string): Promise<string> {
     await this.init();
-    return this.o.storage.withLock(TOKEN_LOCK, async () => {
+    return this.o.storage.withLock(this.o.lockName ?? TOKEN_LOCK, async () => {
       const stored = await this.load();
       if (!stored) {
         this.healthy = false;
@@ -219,7 +223,7 @@ export class ZaloTokenManager implements AccessTokenSource {
   }
 
   private async load(): Promise<StoredTokens | undefined> {
-    const raw = await this.o.storage.getValue(TOKEN_STORAGE_KEY);
+    const raw = await this.o.storage.getValue(this.o.storageKey ?? TOKEN_STORAGE_KEY);
     if (!raw) return undefined;
     try {
       const parsed = JSON.parse(raw) as Partial<StoredTokens>;
@@ -231,6 +235,6 @@ export class ZaloTokenManager implements AccessTokenSource {
   }
 
   private save(tokens: StoredTokens): Promise<void> {
-    return this.o.storage.setValue(TOKEN_STORAGE_KEY, JSON.stringify(tokens));
+    return this.o.storage.setValue(this.o.storageKey ?? TOKEN_STORAGE_KEY, JSON.stringify(tokens));
   }
 }

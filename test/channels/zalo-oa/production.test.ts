@@ -13,6 +13,9 @@ import { StatsSink, statsUserKey } from '../../../src/core/stats/sink.js';
 import { pseudonymize } from '../../../src/core/privacy/pseudonym.js';
 import { BUTTONS_REFUSED_PREFIX } from '../../../src/channels/zalo-oa/choices.js';
 import { WorkQueue } from '../../../src/channels/zalo-oa/queue.js';
+import { zaloOaPlugin } from '../../../src/channels/zalo-oa/plugin.js';
+import { SqliteStorage } from '../../../src/storage/sqlite.js';
+import Fastify from 'fastify';
 import { freshSample, oaConfig, OA_ID, SECRET, sampleNames, sign, startOa, textEvent, USER_ID, type OaHarness } from './setup.js';
 
 const { script } = sharedKnowledge();
@@ -282,7 +285,7 @@ describe('retries within Zalo\'s schedule', () => {
 
 describe('rate limit (-32)', () => {
   it('a burst beyond the per-window limit: the OA pauses and every reply is still delivered, in order per citizen', async () => {
-    fake.rateLimit(3, 150);
+    fake.rateLimit(2, 1_000);
     oa = await startOa(fake, dbFile(), { rateLimit: { baseDelayMs: 40, maxDelayMs: 160, maxWaitMs: 30_000 } });
     const users = ['1000000000000000001', '1000000000000000002', '1000000000000000003', '1000000000000000004'];
     await Promise.all(users.map((u) => oa!.postSigned(textEvent('#vg:m:contact', { userId: u }))));
@@ -393,10 +396,48 @@ describe('user_withdraw', () => {
 });
 
 describe('several OAs on one server', () => {
-  it('registers once per OA at its own path, each with its own settings', async () => {
-    oa = await startOa(fake, dbFile(), { path: '/webhooks/zalo/xa-a' });
-    expect((await postRaw(oa, freshSample('user_click_chatnow.json'))).status).toBe(200);
-    await oa.queue.idle();
-    expect(delivered().length).toBeGreaterThan(0);
+  it('registers once per OA (commune) at its own path: own tokens, own users and dedupe marks, turns bound to the commune', async () => {
+    const storage = new SqliteStorage(dbFile());
+    const turns: Array<{ commune?: string; userKey: string }> = [];
+    const engine = {
+      handle: async (t: { commune?: string; userKey: string }) => {
+        turns.push({ userKey: t.userKey, ...(t.commune ? { commune: t.commune } : {}) });
+        return [{ text: `Xin chào từ ${t.commune}` }];
+      },
+    };
+    const app = Fastify();
+    const queue = new WorkQueue();
+    for (const id of ['xa-a', 'xa-b']) {
+      await app.register(zaloOaPlugin, {
+        config: oaConfig(fake, { ZALO_ACCESS_TOKEN: `AT-${id}`, ZALO_REFRESH_TOKEN: `RT-${id}` }),
+        path: `/webhooks/zalo/${id}`,
+        commune: id,
+        engine,
+        storage,
+        secret: SECRET,
+        queue,
+        autoRefresh: false,
+      });
+    }
+    try {
+      const raw = freshSample('user_click_chatnow.json');
+      const headers = { 'content-type': 'application/json', 'x-zevent-signature': sign(raw, /"timestamp"\s*:\s*"(\d+)"/.exec(raw)![1]!) };
+      for (const id of ['xa-a', 'xa-b']) expect((await app.inject({ method: 'POST', url: `/webhooks/zalo/${id}`, headers, payload: raw })).statusCode).toBe(200);
+      await queue.idle();
+      expect(turns.map((t) => t.commune).sort()).toEqual(['xa-a', 'xa-b']);
+      // The same Zalo user id on two OAs is two people (Zalo's ids are per OA), and one OA's
+      // dedupe mark does not swallow the other's event.
+      expect(turns[0]!.userKey).not.toBe(turns[1]!.userKey);
+      const sends = fake.to(OA_SEND_PATH).map((r) => [r.headers['access_token'], (r.body as { message: { text: string } }).message.text]);
+      expect(sends.sort()).toEqual([
+        ['AT-xa-a', 'Xin chào từ xa-a'],
+        ['AT-xa-b', 'Xin chào từ xa-b'],
+      ]);
+      expect(await storage.getValue('zalo-oa:tokens:xa-a')).toContain('RT-xa-a');
+      expect(await storage.getValue('zalo-oa:tokens:xa-b')).toContain('RT-xa-b');
+    } finally {
+      await app.close();
+      await storage.close();
+    }
   });
 });
