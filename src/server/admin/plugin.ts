@@ -407,6 +407,7 @@ ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</sect
       review: o.review,
       contentDir: o.contentDir ?? DEFAULT_CONTENT_DIR,
       csrfOf: (req) => sessions.get(req)!.csrf,
+      // Recorded as who made a change: the dashboard account (the official's name once sessions carry one).
       actorOf: () => ACCOUNT,
       rangeOf: (req) => readRange(req).view,
       now,

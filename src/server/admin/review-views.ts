@@ -14,12 +14,19 @@ import { BASE, type RangeView } from './views.js';
 export const REVIEW_BASE = `${BASE}/review`;
 
 export const REVIEW_CSS = `
-.review-actions { min-width: 16rem; }
+.review-actions { min-width: 16rem; text-align: left; }
 .review-actions form { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; margin: 0 0 .35rem; }
-.review-actions input[type="text"] { flex: 1 1 12rem; min-width: 0; padding: .4rem .5rem; border: 1px solid var(--line); border-radius: .4rem; min-height: 2.5rem; }
+.review-actions input[type="text"] { flex: 1 1 12rem; min-width: 0; width: 100%; padding: .4rem .5rem; border: 1px solid var(--line); border-radius: .4rem; min-height: 2.5rem; }
 button.secondary { background: #fff; color: var(--accent); border: 1px solid var(--accent); }
 .ok { background: #e8f5e9; border: 1px solid #a5d6a7; padding: .5rem .75rem; border-radius: .4rem; margin-bottom: 1rem; }
 .undone { color: var(--muted); text-decoration: line-through; }
+/* On a phone the row is a card: the actions take its whole width under their label. */
+@media (max-width: 640px) {
+  table.stack td[data-label="Xử lý"] { display: block; }
+  table.stack td[data-label="Xử lý"]::before { display: block; margin-bottom: .25rem; }
+  .review-actions { min-width: 0; }
+  .review-actions button { flex: 1 1 auto; }
+}
 `;
 
 /** The search list of entries, by Vietnamese title: one per page, shared by every row's input. */
@@ -88,11 +95,11 @@ export function changesBody(changes: readonly ReviewChange[], content: ContentBa
       c.undoneAt === null
         ? html`<form method="post" action="${REVIEW_BASE}/undo"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${c.id}">${hiddenRange(range)}<button type="submit" class="secondary">Hoàn tác</button></form>`
         : html`<span class="muted">Đã hoàn tác ${viDateTime(c.undoneAt)}${c.undoneBy ? html` (${c.undoneBy})` : ''}</span>`;
+    const cell = (label: string, content: SafeHtml | string, cls?: string) => html`<td data-label="${label}"${cls ? html` class="${cls}"` : ''}><div>${content}</div></td>`;
     return html`<tr data-change="${c.id}">
-<td class="n">${c.id}</td><td>${viDateTime(c.at)}</td><td>${c.by}</td><td>${KIND_LABEL[c.kind]}</td>
-<td${c.undoneAt === null ? '' : html` class="undone"`}>${c.text}</td>
-<td>${entry ? html`${entry.title}<br><small><code>${entry.id}</code></small>` : c.entryId ? html`<code>${c.entryId}</code> <small>(mục không còn trong nội dung)</small>` : html`<span class="muted">—</span>`}</td>
-<td>${state}</td></tr>`;
+${cell('Câu hỏi', c.text, c.undoneAt === null ? 'lead' : 'lead undone')}${cell('Việc', KIND_LABEL[c.kind])}
+${cell('Mục', entry ? html`${entry.title}<br><small><code>${entry.id}</code></small>` : c.entryId ? html`<code>${c.entryId}</code> <small>(mục không còn trong nội dung)</small>` : html`<span class="muted">—</span>`)}
+${cell('Người làm', c.by)}${cell('Lúc', viDateTime(c.at))}${cell('Số', String(c.id), 'n')}${cell('Trạng thái', state)}</tr>`;
   });
   return html`${message ? html`<p class="ok" role="status">${message}</p>` : ''}
 <section class="block" id="t-review-changes">
@@ -102,9 +109,9 @@ export function changesBody(changes: readonly ReviewChange[], content: ContentBa
 ${
   changes.length === 0
     ? html`<p class="empty">Chưa có thay đổi nào.</p>`
-    : html`<div class="scroll"><table class="wide">
-<thead><tr><th scope="col" class="n">Số</th><th scope="col">Lúc</th><th scope="col">Người làm</th><th scope="col">Việc</th><th scope="col">Câu hỏi</th><th scope="col">Mục</th><th scope="col">Trạng thái</th></tr></thead>
-<tbody>${rows}</tbody></table></div>`
+    : html`<table class="stack">
+<thead><tr><th scope="col">Câu hỏi</th><th scope="col">Việc</th><th scope="col">Mục</th><th scope="col">Người làm</th><th scope="col">Lúc</th><th scope="col" class="n">Số</th><th scope="col">Trạng thái</th></tr></thead>
+<tbody>${rows}</tbody></table>`
 }
 </section>`;
 }

@@ -224,7 +224,10 @@ describe('the review list on the dashboard', () => {
     const changes = await t.app.inject({ url: '/admin/review/changes', headers: { cookie } });
     expect(changes.statusCode).toBe(200);
     expect(changes.body).toContain('<meta name="csrf-token"');
-    expect(changes.body).toMatch(/<td>\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}<\/td><td>admin<\/td><td>Bỏ qua \(ngoài phạm vi\)<\/td>/);
+    const dismissalRow = /<tr data-change="\d+">(?:(?!<\/tr>)[\s\S])*giá vàng(?:(?!<\/tr>)[\s\S])*<\/tr>/.exec(changes.body)?.[0] ?? '';
+    expect(dismissalRow).toContain('<td data-label="Việc"><div>Bỏ qua (ngoài phạm vi)</div></td>');
+    expect(dismissalRow).toContain('<td data-label="Người làm"><div>admin</div></td>');
+    expect(dismissalRow).toMatch(/<td data-label="Lúc"><div>\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}<\/div><\/td>/);
     expect(changes.body).toContain('Thêm cách hỏi');
 
     // Undo the dismissal from the list of changes: the question is back.
