@@ -84,7 +84,7 @@ footer { color: var(--muted); font-size: .8rem; padding: 1rem; text-align: cente
   table.stack tr { display: block; border: 1px solid var(--line); border-radius: .4rem; padding: .35rem .5rem; margin-bottom: .5rem; }
   .wide-only { display: none; }
   details.range summary { flex-wrap: nowrap; }
-  table.stack td { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: .75rem; border: 0; padding: .15rem 0; text-align: right; white-space: normal; }
+  table.stack td, table.stack td.n { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: .75rem; border: 0; padding: .15rem 0; text-align: left; white-space: normal; }
   table.stack td::before { content: attr(data-label); color: var(--muted); text-align: left; }
   table.stack td.lead { display: block; text-align: left; font-weight: 600; padding-bottom: .25rem; }
   table.stack td.lead::before { content: none; }
