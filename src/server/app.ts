@@ -30,6 +30,7 @@ import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
 import { communeChannels } from './commune-channels.js';
 import { CachedReferralDirectory } from '../core/referral.js';
 import type { PosterChannels } from './admin/teams-links.js';
+import { loadAdminUsers } from './admin/users.js';
 
 export interface AppDeps {
   config: Config;
@@ -97,6 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   // Before anything is built: a commune's missing credential stops the start with one line.
   const perCommune = communeChannels(deps.communes, config, deps.env);
+  // Officials and their communes (ADMIN_USERS_FILE): a bad file stops the start, naming the user and field.
+  const adminUsers = config.ADMIN_USERS_FILE ? loadAdminUsers(config.ADMIN_USERS_FILE, deps.communes) : undefined;
   const app = Fastify(serverOptions(config, deps.logger)) as unknown as FastifyInstance;
 
   // Never a stack trace to the client; a Vietnamese message and the right status.
@@ -145,9 +148,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(config.ZALO_SITE_VERIFICATION ? { siteVerification: config.ZALO_SITE_VERIFICATION } : {}),
   });
 
-  if (config.ADMIN_PASSWORD && deps.statsStore) {
+  if ((config.ADMIN_PASSWORD || adminUsers) && deps.statsStore) {
     await app.register(adminPlugin, {
-      password: config.ADMIN_PASSWORD,
+      ...(config.ADMIN_PASSWORD ? { password: config.ADMIN_PASSWORD } : {}),
+      ...(adminUsers ? { users: adminUsers } : {}),
+      ...(deps.communes ? { communes: deps.communes } : {}),
       store: deps.statsStore,
       content: deps.knowledge.content,
       cookieSecret: deps.secret,
@@ -163,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       ...(deps.contentDir ? { contentDir: deps.contentDir } : {}),
     });
   } else {
-    app.log.warn('ADMIN_PASSWORD chưa đặt: trang thống kê /admin đang tắt');
+    app.log.warn('ADMIN_PASSWORD và ADMIN_USERS_FILE chưa đặt: trang thống kê /admin đang tắt');
   }
 
   if (config.TELEGRAM_BOT_TOKEN) {

@@ -101,6 +101,8 @@ export const configSchema = z.object({
 
   STATS_SECRET: z.string().min(16, 'ít nhất 16 ký tự').optional(),
   ADMIN_PASSWORD: z.string().min(8, 'ít nhất 8 ký tự').optional(),
+  /** Officials with their own logins and communes (yaml; `npm run admin:add-user` writes it). */
+  ADMIN_USERS_FILE: optionalString,
   STATS_RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
   /** How often an instance looks for officials' phrasing changes made on another instance (PostgreSQL). */
   REVIEW_SYNC_SECONDS: z.coerce.number().positive().max(3600).default(10),

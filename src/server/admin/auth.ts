@@ -27,6 +27,14 @@ export interface Session {
   id: string;
   exp: number;
   csrf: string;
+  /** An official of ADMIN_USERS_FILE; absent for the ADMIN_PASSWORD login. */
+  user?: string;
+}
+
+/** A named official's part of a cookie: the name, and their password hash binding the signature (a new password ends their sessions). */
+export interface SessionUser {
+  name: string;
+  secret: string;
 }
 
 export class SessionSigner {
@@ -37,8 +45,8 @@ export class SessionSigner {
     this.key = createHmac('sha256', cookieSecret).update('vneid-guide/admin-session\0').update(sha256(password)).digest();
   }
 
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  private sign(payload: string, userSecret = ''): string {
+    return createHmac('sha256', this.key).update(payload).update(userSecret ? `\0${userSecret}` : '').digest('base64url');
   }
 
   private csrfOf(nonce: string): string {
@@ -49,21 +57,29 @@ export class SessionSigner {
     return createHmac('sha256', this.key).update(`id\0${payload}`).digest('base64url');
   }
 
-  issue(now: number, ttlMs: number): { token: string; session: Session } {
+  /** `<expiry>.<nonce>.<signature>`, or `<expiry>.<nonce>.<user>.<signature>` for a named official. */
+  issue(now: number, ttlMs: number, user?: SessionUser): { token: string; session: Session } {
     const exp = now + ttlMs;
-    const payload = `${exp}.${randomBytes(18).toString('base64url')}`;
-    return { token: `${payload}.${this.sign(payload)}`, session: { id: this.idOf(payload), exp, csrf: this.csrfOf(payload) } };
+    const payload = `${exp}.${randomBytes(18).toString('base64url')}${user ? `.${user.name}` : ''}`;
+    return {
+      token: `${payload}.${this.sign(payload, user?.secret)}`,
+      session: { id: this.idOf(payload), exp, csrf: this.csrfOf(payload), ...(user ? { user: user.name } : {}) },
+    };
   }
 
-  verify(token: string | undefined, now: number): Session | null {
-    if (!token || token.length > 200) return null;
-    const m = /^(\d{1,16})\.([A-Za-z0-9_-]{10,64})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  /** `secretOf` gives a named official's current secret (undefined: no such official any more, the cookie is void). */
+  verify(token: string | undefined, now: number, secretOf: (name: string) => string | undefined = () => undefined): Session | null {
+    if (!token || token.length > 240) return null;
+    const m = /^(\d{1,16})\.([A-Za-z0-9_-]{10,64})(?:\.([a-z0-9_-]{2,32}))?\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m) return null;
-    const payload = `${m[1]}.${m[2]}`;
-    if (!safeEqual(this.sign(payload), m[3]!)) return null;
+    const user = m[3];
+    const userSecret = user === undefined ? '' : secretOf(user);
+    if (userSecret === undefined) return null;
+    const payload = `${m[1]}.${m[2]}${user === undefined ? '' : `.${user}`}`;
+    if (!safeEqual(this.sign(payload, userSecret), m[4]!)) return null;
     const exp = Number(m[1]);
     if (!(exp > now)) return null;
-    return { id: this.idOf(payload), exp, csrf: this.csrfOf(payload) };
+    return { id: this.idOf(payload), exp, csrf: this.csrfOf(payload), ...(user === undefined ? {} : { user }) };
   }
 
   csrfMatches(session: Session, given: unknown): boolean {

@@ -1,8 +1,11 @@
 /**
  * The officials' dashboard at /admin: anonymised statistics, campaign numbers, the review list of
- * unanswered questions, CSV exports. One password (ADMIN_PASSWORD); a signed HttpOnly
- * SameSite=Strict session cookie; login attempts rate-limited; POSTs checked for origin and
- * CSRF token. Register it without a prefix: its routes live under /admin.
+ * unanswered questions, CSV exports. The ADMIN_PASSWORD login sees every commune; officials of
+ * ADMIN_USERS_FILE (users.ts) see their own commune, or their district's or province's, and
+ * compare them: the scope is added to every range on the server (pages, API, CSV), and a URL
+ * naming a commune outside it gets 403. A signed HttpOnly SameSite=Strict session cookie; login
+ * attempts rate-limited; POSTs checked for origin and CSRF token. Register it without a prefix:
+ * its routes live under /admin.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
@@ -19,6 +22,8 @@ import { separatorOf, toCsv } from './csv.js';
 import { toXlsx } from './xlsx.js';
 import { lastDays, rangePresets, readDayRange, viDay } from './dates.js';
 import { html, type SafeHtml } from './html.js';
+import { verifyPassword, type AdminUser } from './users.js';
+import type { CommuneDirectory } from '../../core/communes/directory.js';
 import { TABLE_BY_KEY, type LoadedTable, type TableContext } from './tables.js';
 import { registerTeamPages, type TeamPagesOptions } from './teams-pages.js';
 import { BASE, cards, chartBlock, csvLinks, fmtInt, fmtPct, layout, loginPage, messagePage, perDaySeries, perWeekSeries, tableBlock, type RangeView } from './views.js';
@@ -29,8 +34,12 @@ import { registerReviewRoutes } from './review-routes.js';
 import { entryDatalist, REVIEW_CSS, reviewIntro, withReviewActions } from './review-views.js';
 
 export interface AdminPluginOptions {
-  /** ADMIN_PASSWORD (at least 8 characters). Without one, do not register the plugin. */
-  password: string;
+  /** ADMIN_PASSWORD (at least 8 characters): an all-communes admin. Optional when `users` are given. */
+  password?: string;
+  /** Officials of ADMIN_USERS_FILE, each with the communes they may read (users.ts). */
+  users?: ReadonlyMap<string, AdminUser>;
+  /** communes.yaml: names on the comparison page. */
+  communes?: CommuneDirectory;
   store: StatsStore;
   content: ContentBase;
   /** Signs session cookies (≥ 16 characters); the stats secret will do, keys are domain-separated. */
@@ -61,6 +70,8 @@ export interface AdminPluginOptions {
   contentDir?: string;
 }
 
+const COMPARE_TAB = { path: '/communes', label: 'So sánh xã/phường' } as const;
+
 const PUBLIC_ROUTES = new Set([`${BASE}/login`, `${BASE}/assets/admin.css`, `${BASE}/assets/admin.js`, `${BASE}/assets/chart.umd.js`]);
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -80,22 +91,35 @@ function safeNext(next: unknown): string {
 export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, options) => {
   // Questions officials already attached or dismissed leave the review list (and its CSV).
   const o = options.review ? { ...options, store: withoutReviewed(options.store, options.review) } : options;
-  if (typeof o.password !== 'string' || o.password.length < 8) throw new Error('adminPlugin: password phải có ít nhất 8 ký tự');
+  const hasUsers = (o.users?.size ?? 0) > 0;
+  if (o.password !== undefined && (typeof o.password !== 'string' || o.password.length < 8)) throw new Error('adminPlugin: password phải có ít nhất 8 ký tự');
+  if (o.password === undefined && !hasUsers) throw new Error('adminPlugin: cần password (ADMIN_PASSWORD) hoặc users (ADMIN_USERS_FILE)');
   if (typeof o.cookieSecret !== 'string' || o.cookieSecret.length < 16) throw new Error('adminPlugin: cookieSecret phải có ít nhất 16 ký tự');
   const now = o.now ?? Date.now;
   const ttlMs = o.sessionTtlMs ?? 8 * 3600_000;
-  const signer = new SessionSigner(o.cookieSecret, o.password);
+  const signer = new SessionSigner(o.cookieSecret, o.password ?? '');
   const guards = new LoginGuards(o.loginGuard, o.globalLoginGuard);
   const registry = new AdminSessionRegistry(o.storage);
   // One password, one account. Named so that the per-account budget has a key when more come.
   const ACCOUNT = 'admin';
   /** A validly signed cookie of a session that was not logged out since. */
   const openSession = async (token: string | undefined): Promise<Session | null> => {
-    const session = signer.verify(token, now());
+    const session = signer.verify(token, now(), (name) => o.users?.get(name)?.passwordHash);
     return session && (await registry.isOpen(session.id, now())) ? session : null;
   };
   const sessions = new WeakMap<FastifyRequest, Session>();
-  const loginOpts = (extra: { error?: string; next?: string }) => ({ ...extra, ...(o.communeName ? { communeName: o.communeName } : {}) });
+  const loginOpts = (extra: { error?: string; next?: string }) => ({ ...extra, usernames: hasUsers, ...(o.communeName ? { communeName: o.communeName } : {}) });
+  /** The ADMIN_PASSWORD login: every commune. */
+  const ADMIN: AdminUser = { name: '', role: 'admin', communes: undefined, label: o.communeName ?? '', passwordHash: '' };
+  const viewers = new WeakMap<FastifyRequest, AdminUser>();
+  const viewerOf = (req: FastifyRequest) => viewers.get(req) ?? ADMIN;
+  /** The commune a URL names (?commune=<id>), if any. */
+  const askedCommune = (req: FastifyRequest) => {
+    const c = (req.query as Record<string, unknown> | undefined)?.commune;
+    return typeof c === 'string' && c !== '' ? c.slice(0, 64) : undefined;
+  };
+  /** Officials who oversee several communes (or all) compare them. */
+  const compares = (v: AdminUser) => v.communes === undefined || v.communes.length > 1;
   const defaultDays = o.defaultDays ?? 30;
 
   // Both are encapsulated here; an app that already has them keeps its own.
@@ -115,6 +139,22 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
     const session = await openSession(req.cookies[SESSION_COOKIE]);
     if (session) {
       sessions.set(req, session);
+      const viewer = session.user === undefined ? ADMIN : o.users?.get(session.user);
+      if (!viewer) return res.code(401).send({ error: 'Cần đăng nhập trang thống kê.' }); // verify() already refused it
+      viewers.set(req, viewer);
+      // Checked on the server for every page, API and CSV: another commune's numbers are not
+      // this official's to read, whatever the URL says.
+      const asked = askedCommune(req);
+      if (asked !== undefined && viewer.communes !== undefined && !viewer.communes.includes(asked)) {
+        req.log.warn({ admin: 'out-of-scope' }, 'admin: commune outside the official\'s scope');
+        if (route.startsWith(`${BASE}/csv/`) || route.startsWith(`${BASE}/api/`)) {
+          return res.code(403).type('application/json; charset=utf-8').send({ error: 'Bạn không có quyền xem số liệu của xã/phường này.' });
+        }
+        return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không có quyền', 'Bạn không có quyền xem số liệu của xã/phường này.', { href: BASE, label: 'Về trang tổng quan' }));
+      }
+      if (route === `${BASE}${COMPARE_TAB.path}` && !compares(viewer)) {
+        return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không có quyền', 'Trang so sánh dành cho cán bộ phụ trách nhiều xã/phường.', { href: BASE, label: 'Về trang tổng quan' }));
+      }
       return;
     }
     if (route.startsWith(`${BASE}/csv/`) || route.startsWith(`${BASE}/xlsx/`) || route.startsWith(`${BASE}/api/`)) {
@@ -181,9 +221,12 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       }
       const body = (req.body ?? {}) as Record<string, unknown>;
       const next = safeNext(body.next);
+      // An official of ADMIN_USERS_FILE, or (no name) the ADMIN_PASSWORD login.
+      const username = typeof body.username === 'string' ? body.username.trim().toLowerCase().slice(0, 64) : '';
+      const account = username === '' ? ACCOUNT : `user:${username}`;
       // Closed for everyone after too many wrong passwords: checked before the password, so a
       // guess made now is worth nothing, whatever address it claims.
-      const locked = guards.lockedFor(ACCOUNT, now());
+      const locked = guards.lockedFor(account, now());
       if (locked > 0) {
         const minutes = Math.ceil(locked / 60_000);
         return res
@@ -192,13 +235,16 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
           .type('text/html; charset=utf-8')
           .send(loginPage(loginOpts({ error: `Đăng nhập đang tạm khóa vì có quá nhiều lần nhập sai mật khẩu. Vui lòng thử lại sau ${minutes} phút.`, next })));
       }
-      if (!passwordMatches(body.password, o.password)) {
+      const official = username === '' ? undefined : o.users?.get(username);
+      // scrypt runs for an unknown name too (verifyPassword's dummy hash): the time says nothing.
+      const ok = username === '' ? o.password !== undefined && passwordMatches(body.password, o.password) : await verifyPassword(body.password, official?.passwordHash);
+      if (!ok) {
         req.log.warn({ admin: 'login-failed' }, 'admin login failed');
-        const closed = guards.recordFailure(ACCOUNT, now());
+        const closed = guards.recordFailure(account, now());
         if (closed) req.log.error({ admin: 'login-locked', budget: closed }, `admin login locked: too many wrong passwords (${closed === 'account' ? 'for the account' : 'over all accounts'}) from all clients`);
-        return res.code(401).type('text/html; charset=utf-8').send(loginPage(loginOpts({ error: 'Mật khẩu không đúng.', next })));
+        return res.code(401).type('text/html; charset=utf-8').send(loginPage(loginOpts({ error: hasUsers ? 'Tên đăng nhập hoặc mật khẩu không đúng.' : 'Mật khẩu không đúng.', next })));
       }
-      const { token, session } = signer.issue(now(), ttlMs);
+      const { token, session } = signer.issue(now(), ttlMs, official ? { name: official.name, secret: official.passwordHash } : undefined);
       await registry.open(session.id, session.exp, now());
       req.log.info({ admin: 'login' }, 'admin login');
       return res.setCookie(SESSION_COOKIE, token, cookieOptions(req, Math.floor(ttlMs / 1000))).redirect(next, 303);
@@ -219,8 +265,24 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
 
   // ——— date range and view ———
 
-  /** The range asked for (dd/mm/yyyy as typed, or ISO from our links); the default one with a warning when it cannot be read. */
+  /**
+   * The range asked for, limited to the official's communes (and to the one commune the URL
+   * names, already checked to be theirs): every page, API and CSV reads through this.
+   */
   function readRange(req: FastifyRequest): { view: RangeView; range: StatsRange; error?: string } {
+    const r = readDates(req);
+    const viewer = viewerOf(req);
+    const asked = askedCommune(req);
+    const commune = asked !== undefined && (viewer.communes === undefined || viewer.communes.includes(asked)) ? asked : undefined;
+    return {
+      ...r,
+      view: { ...r.view, ...(commune ? { commune } : {}) },
+      range: { ...r.range, ...(viewer.communes !== undefined ? { communes: viewer.communes } : {}), ...(commune ? { commune } : {}) },
+    };
+  }
+
+  /** The dates asked for (dd/mm/yyyy as typed, or ISO from our links); the default one with a warning when it cannot be read. */
+  function readDates(req: FastifyRequest): { view: RangeView; range: StatsRange; error?: string } {
     const q = req.query as Record<string, unknown>;
     const technical = q.view === 'technical';
     const from = typeof q.from === 'string' ? q.from : undefined;
@@ -257,11 +319,24 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
   const page = (path: string, title: string, render: (view: RangeView, ctx: TableContext, req: FastifyRequest) => Promise<{ body: SafeHtml; chartData?: unknown }>) =>
     app.get(`${BASE}${path}`, async (req, res) => {
       const { view, range } = readRange(req);
+      const viewer = viewerOf(req);
       const ctx: TableContext = { store: o.store, content: o.content, range, technical: view.technical === true };
       const { body, chartData } = await render(view, ctx, req);
+      // Who is reading, and which commune of theirs when the URL names one.
+      const shown = view.commune ? o.communes?.byId(view.commune)?.name ?? view.commune : undefined;
+      const who = [viewer.label, shown].filter(Boolean).join(' · ');
       return send(
         res,
-        layout({ title, active: path, range: view, csrf: sessions.get(req)!.csrf, body, ...(o.communeName ? { communeName: o.communeName } : {}), ...(chartData ? { chartData } : {}) }),
+        layout({
+          title,
+          active: path,
+          range: view,
+          csrf: sessions.get(req)!.csrf,
+          body,
+          ...(who ? { communeName: who } : {}),
+          ...(chartData ? { chartData } : {}),
+          ...(compares(viewer) && (o.communes?.size ?? 0) > 1 ? { tabs: [COMPARE_TAB] } : {}),
+        }),
       );
     });
 
@@ -336,6 +411,23 @@ ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</sect
   page('/referrals', 'Theo mã giới thiệu', async (view, ctx) => {
     const t = await load(['referrals'], ctx);
     return { body: tableBlock(t.get('referrals')!, view) };
+  });
+
+  // Comparing communes: district, province and all-communes officials (a commune official's own
+  // numbers are the overview). Only communes in the official's scope are listed.
+  page(COMPARE_TAB.path, 'So sánh xã/phường', async (view, ctx) => {
+    // All communes of the scope, also when the URL names one of them.
+    const { commune: _one, ...scope } = ctx.range;
+    const rows = await o.store.perCommune(scope);
+    const nameOf = (id: string) => (id === 'default' ? 'Chưa rõ xã/phường' : (o.communes?.byId(id)?.name ?? id));
+    const link = (id: string) => `${BASE}?from=${encodeURIComponent(view.from)}&to=${encodeURIComponent(view.to)}&commune=${encodeURIComponent(id)}`;
+    const body = rows.length
+      ? html`<section class="block"><table class="data"><thead><tr><th>Xã/phường</th><th class="num">Cuộc trò chuyện</th><th class="num">Người dùng</th><th class="num">Câu hỏi</th><th class="num">Trả lời được</th><th class="num">Hoàn thành hướng dẫn</th></tr></thead>
+<tbody>${rows.map(
+          (r) => html`<tr><td>${r.commune === 'default' ? nameOf(r.commune) : html`<a href="${link(r.commune)}">${nameOf(r.commune)}</a>`}</td><td class="num">${fmtInt(r.conversations)}</td><td class="num">${fmtInt(r.users)}</td><td class="num">${fmtInt(r.questions)}</td><td class="num">${fmtPct(r.answered, r.questions)}</td><td class="num">${fmtInt(r.walksCompleted)}</td></tr>`,
+        )}</tbody></table></section>`
+      : html`<p class="empty">Chưa có số liệu trong khoảng ngày này.</p>`;
+    return { body };
   });
 
   page('/failures', 'Lỗi gửi tin', async (view, ctx) => {

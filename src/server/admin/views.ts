@@ -34,10 +34,13 @@ export interface RangeView {
   typed?: { from: string; to: string };
   /** One-click ranges offered in the date filter (dates.ts rangePresets). */
   presets?: ReadonlyArray<{ label: string; from: string; to: string }>;
+  /** One commune of the official's scope (?commune=<id>), kept from page to page. */
+  commune?: string;
 }
 
 /** The query string that keeps the range (and the view) from page to page. */
-export const qs = (r: RangeView, extra = '') => `?from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}${r.technical ? '&view=technical' : ''}${extra}`;
+export const qs = (r: RangeView, extra = '') =>
+  `?from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}${r.technical ? '&view=technical' : ''}${r.commune ? `&commune=${encodeURIComponent(r.commune)}` : ''}${extra}`;
 
 /** `csrf`: the session's token, for scripts and API clients (`x-csrf-token`, see csrf.ts). */
 function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = '', csrf?: string): string {
@@ -66,10 +69,12 @@ export interface LayoutOptions {
   communeName?: string;
   body: SafeHtml;
   chartData?: unknown;
+  /** Tabs only some officials have (comparing communes). */
+  tabs?: readonly PageTab[];
 }
 
 export function layout(o: LayoutOptions): string {
-  const nav = TABS.map(
+  const nav = [...TABS, ...(o.tabs ?? [])].map(
     (t) => html`<a href="${BASE}${t.path}${qs(o.range)}" ${t.path === o.active ? html`aria-current="page"` : ''}>${t.label}</a>`,
   );
   const here = `${BASE}${o.active}`;
@@ -92,6 +97,7 @@ export function layout(o: LayoutOptions): string {
       <label>Từ ngày <input type="text" name="from" value="${typed.from}" inputmode="numeric" placeholder="ngày/tháng/năm" autocomplete="off" maxlength="20" required></label>
       <label>Đến ngày <input type="text" name="to" value="${typed.to}" inputmode="numeric" placeholder="ngày/tháng/năm" autocomplete="off" maxlength="20" required></label>
       ${o.range.technical ? html`<input type="hidden" name="view" value="technical">` : ''}
+      ${o.range.commune ? html`<input type="hidden" name="commune" value="${o.range.commune}">` : ''}
       <button type="submit">Xem</button>
       <p class="hint">Nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/03/2025.</p>
     </form>
@@ -111,7 +117,7 @@ export function layout(o: LayoutOptions): string {
   return shell(`${o.title} — Thống kê VNeID`, body, scripts, o.csrf);
 }
 
-export function loginPage(o: { error?: string; next?: string; communeName?: string }): string {
+export function loginPage(o: { error?: string; next?: string; communeName?: string; usernames?: boolean }): string {
   return shell(
     'Đăng nhập — Thống kê VNeID',
     html`<main>
@@ -119,8 +125,12 @@ export function loginPage(o: { error?: string; next?: string; communeName?: stri
     <h1>Trang thống kê trợ lý VNeID</h1>
     <p class="muted">Dành cho cán bộ${o.communeName ? html` ${o.communeName}` : ''}. Nhập mật khẩu quản trị để xem số liệu.</p>
     ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
+    ${o.usernames ? html`<label>Tên đăng nhập
+      <input type="text" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="32" autofocus>
+      <span class="hint">Để trống nếu dùng mật khẩu quản trị chung.</span>
+    </label>` : ''}
     <label>Mật khẩu
-      <input type="password" name="password" autocomplete="current-password" required autofocus>
+      <input type="password" name="password" autocomplete="current-password" required${o.usernames ? '' : html` autofocus`}>
     </label>
     <input type="hidden" name="next" value="${o.next ?? ''}">
     <button type="submit">Đăng nhập</button>
