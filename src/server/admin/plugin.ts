@@ -147,7 +147,7 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async (app, o
       const asked = askedCommune(req);
       if (asked !== undefined && viewer.communes !== undefined && !viewer.communes.includes(asked)) {
         req.log.warn({ admin: 'out-of-scope' }, 'admin: commune outside the official\'s scope');
-        if (route.startsWith(`${BASE}/csv/`) || route.startsWith(`${BASE}/api/`)) {
+        if (route.startsWith(`${BASE}/csv/`) || route.startsWith(`${BASE}/xlsx/`) || route.startsWith(`${BASE}/api/`)) {
           return res.code(403).type('application/json; charset=utf-8').send({ error: 'Bạn không có quyền xem số liệu của xã/phường này.' });
         }
         return res.code(403).type('text/html; charset=utf-8').send(messagePage('Không có quyền', 'Bạn không có quyền xem số liệu của xã/phường này.', { href: BASE, label: 'Về trang tổng quan' }));
