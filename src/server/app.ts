@@ -25,7 +25,7 @@ import { adminPlugin } from './admin/plugin.js';
 import type { StatsStore } from '../core/stats/store.js';
 import { telegramPlugin, TELEGRAM_WEBHOOK_PATH, type TelegramWebhookCounters } from '../channels/telegram/plugin.js';
 import type { ReviewService } from '../core/review/service.js';
-import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager } from '../channels/zalo-oa/plugin.js';
+import { zaloOaPlugin, zaloOaEnabled, createZaloTokenManager, ZALO_OA_WEBHOOK_PATH } from '../channels/zalo-oa/plugin.js';
 import { zaloBotPlugin, zaloBotEnabled } from '../channels/zalo-bot/plugin.js';
 import { communeChannels } from './commune-channels.js';
 import { CachedReferralDirectory } from '../core/referral.js';
@@ -139,7 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // A Zalo OA whose token cannot be refreshed needs an admin: /healthz says so.
   const zaloTokens = zaloOaEnabled(config) ? createZaloTokenManager(config, deps.storage, app.log) : undefined;
-  await app.register(healthPlugin, { storage: deps.storage, checks: zaloTokens ? [zaloTokens.healthCheck] : [] });
+  // Each commune's own OA has its own token pair, and its own health check.
+  const communeOas = perCommune.zaloOa.map((oa) => ({ ...oa, tokens: createZaloTokenManager(oa.config, deps.storage, app.log, undefined, oa.commune) }));
+  const zaloChecks = [...(zaloTokens ? [zaloTokens.healthCheck] : []), ...communeOas.map((oa) => oa.tokens.healthCheck)];
+  await app.register(healthPlugin, { storage: deps.storage, checks: zaloChecks });
   await app.register(webChatPlugin, {
     engine,
     secret: deps.secret,
@@ -213,7 +216,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (zaloTokens) {
     await app.register(zaloOaPlugin, { config, engine, storage: deps.storage, secret: deps.secret, tokens: zaloTokens, ...(deps.sink ? { sink: deps.sink } : {}) });
     channels.push('zalo-oa');
+  }  // Each commune's own OA, at /webhooks/zalo/<id> (Zalo's hosts and replay window are shared).
+  for (const oa of communeOas) {
+    await app.register(zaloOaPlugin, {
+      // Only this OA's own credentials: nothing of the shared OA's (ZALO_APP_SECRET…) leaks in.
+      config: { ...oa.config, ...(config.ZALO_OA_CHOICES ? { ZALO_OA_CHOICES: config.ZALO_OA_CHOICES } : {}) },
+      path: `${ZALO_OA_WEBHOOK_PATH}/${oa.commune}`,
+      commune: oa.commune,
+      engine,
+      storage: deps.storage,
+      secret: deps.secret,
+      tokens: oa.tokens,
+      ...(deps.sink ? { sink: deps.sink } : {}),
+    });
+    channels.push(`zalo-oa/${oa.commune}`);
   }
+
   if (zaloBotEnabled(config)) {
     await app.register(zaloBotPlugin, { config, engine, storage: deps.storage, secret: deps.secret, ...(deps.sink ? { sink: deps.sink } : {}) });
     channels.push('zalo-bot');
