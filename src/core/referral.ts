@@ -36,10 +36,16 @@ export function typedReferral(text: string): string | undefined {
   return code && isReferralCode(code) ? code : undefined;
 }
 
+/** A known team's code as stored, and the commune the team works in (null: none named). */
+export interface KnownReferral {
+  code: string;
+  commune: string | null;
+}
+
 /** What the engine needs to recognise the codes of existing teams. */
 export interface ReferralDirectory {
-  /** The stored form of a known code (case-insensitive match), or undefined. */
-  resolve(code: string): Promise<string | undefined>;
+  /** The team of a code (case-insensitive match), or undefined. */
+  resolve(code: string): Promise<KnownReferral | undefined>;
 }
 
 /**
@@ -48,12 +54,13 @@ export interface ReferralDirectory {
  * sharing PostgreSQL, within `ttlMs`. A failed read keeps the codes known so far.
  */
 export class CachedReferralDirectory implements ReferralDirectory {
-  private codes = new Set<string>();
+  /** Code → the team's commune. */
+  private codes = new Map<string, string | null>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
 
   constructor(
-    private readonly source: { listTeams(): Promise<ReadonlyArray<{ code: string }>> },
+    private readonly source: { listTeams(): Promise<ReadonlyArray<{ code: string; commune: string | null }>> },
     private readonly ttlMs = 30_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -62,10 +69,11 @@ export class CachedReferralDirectory implements ReferralDirectory {
     this.loadedAt = Number.NEGATIVE_INFINITY;
   }
 
-  async resolve(code: string): Promise<string | undefined> {
+  async resolve(code: string): Promise<KnownReferral | undefined> {
     if (this.now() - this.loadedAt > this.ttlMs) await this.refresh();
     const upper = code.toUpperCase();
-    return this.codes.has(upper) ? upper : undefined;
+    const commune = this.codes.get(upper);
+    return commune === undefined ? undefined : { code: upper, commune };
   }
 
   private refresh(): Promise<void> {
@@ -73,7 +81,7 @@ export class CachedReferralDirectory implements ReferralDirectory {
       .listTeams()
       .then(
         (teams) => {
-          this.codes = new Set(teams.map((t) => t.code.toUpperCase()));
+          this.codes = new Map(teams.map((t) => [t.code.toUpperCase(), t.commune]));
           this.loadedAt = this.now();
         },
         // Tried again after ttlMs, not on every message while the database is away.

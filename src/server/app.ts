@@ -83,14 +83,28 @@ export function serverOptions(config: Config, logger?: Logger) {
   };
 }
 
-/** The channels a volunteer poster can point at: those whose public address is configured (botInfo: tests). */
-function posterChannels(config: Config, botInfo: UserFromGetMe | undefined): PosterChannels {
+/**
+ * The channels a volunteer poster can point at: those whose public address is configured
+ * (botInfo: tests). A commune's team gets its commune's own Telegram bot when one is named
+ * (communes.yaml usernameEnv) and its commune's web page; otherwise the server's.
+ */
+function posterChannels(config: Config, botInfo: UserFromGetMe | undefined, perCommune: ReturnType<typeof communeChannels>, communes: CommuneDirectory | undefined) {
   const telegramUsername = config.TELEGRAM_BOT_TOKEN ? (config.TELEGRAM_BOT_USERNAME ?? botInfo?.username) : undefined;
-  return {
+  const shared: PosterChannels = {
     ...(config.ZALO_OA_ID ? { zaloOaId: config.ZALO_OA_ID } : {}),
     ...(config.ZALO_OA_NAME ? { zaloOaName: config.ZALO_OA_NAME } : {}),
     ...(telegramUsername ? { telegramUsername: telegramUsername.replace(/^@/, '') } : {}),
-    ...(config.PUBLIC_URL ? { webUrl: config.PUBLIC_URL } : {}),
+    ...(config.PUBLIC_URL ? { webUrl: `${config.PUBLIC_URL}/` } : {}),
+  };
+  return (commune: string | null): PosterChannels => {
+    // Only a commune of communes.yaml has a page (/xa/<id>) and maybe a bot of its own.
+    if (commune === null || !communes?.byId(commune)) return shared;
+    const username = perCommune.telegram.find((b) => b.commune === commune)?.username;
+    return {
+      ...shared,
+      ...(username ? { telegramUsername: username } : {}),
+      ...(config.PUBLIC_URL ? { webUrl: `${config.PUBLIC_URL}/xa/${encodeURIComponent(commune)}` } : {}),
+    };
   };
 }
 
@@ -164,7 +178,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       secureCookie: config.PUBLIC_URL?.startsWith('https://') ?? false,
       teams: {
         storage: deps.storage,
-        channels: posterChannels(config, deps.telegramBotInfo),
+        channels: posterChannels(config, deps.telegramBotInfo, perCommune, deps.communes),
+        ...(deps.communes ? { communes: deps.communes.list.map((c) => ({ id: c.id, name: c.name })) } : {}),
         onCreated: () => referrals.invalidate(),
       },
       ...(deps.review ? { review: deps.review } : {}),

@@ -13,6 +13,8 @@ export interface CommuneTelegram {
   commune: string;
   token: string;
   webhookSecret: string;
+  /** The bot's username (usernameEnv), for the t.me links of the commune's volunteer posters. */
+  username?: string;
 }
 
 export interface CommuneZaloOa {
@@ -57,7 +59,8 @@ export function communeChannels(
       if (token && other) problems.push(`${c.telegram.tokenEnv} (xã/phường "${c.id}"): cùng token với ${other}, mỗi bot chỉ có một webhook`);
       else if (token && webhookSecret) {
         tokens.set(token, c.telegram.tokenEnv);
-        telegram.push({ commune: c.id, token, webhookSecret });
+        const username = optional(c.telegram.usernameEnv)?.replace(/^@/, '');
+        telegram.push({ commune: c.id, token, webhookSecret, ...(username ? { username } : {}) });
       }
     }
     if (c.zaloOa) {

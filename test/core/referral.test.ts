@@ -28,7 +28,7 @@ describe('CachedReferralDirectory', () => {
     const s = { calls: 0, fail: false, codes, listTeams: async () => {
       s.calls++;
       if (s.fail) throw new Error('database away');
-      return s.codes.map((code) => ({ code }));
+      return s.codes.map((code) => ({ code, commune: code === 'HOIPN' ? 'loc-hoa' : null }));
     } };
     return s;
   };
@@ -37,14 +37,14 @@ describe('CachedReferralDirectory', () => {
     let now = 1_000;
     const s = source(['DOANTN01']);
     const dir = new CachedReferralDirectory(s, 30_000, () => now);
-    expect(await dir.resolve('doantn01')).toBe('DOANTN01');
+    expect(await dir.resolve('doantn01')).toEqual({ code: 'DOANTN01', commune: null });
     expect(await dir.resolve('VNEID')).toBeUndefined();
     expect(await dir.resolve('OK')).toBeUndefined();
     expect(s.calls).toBe(1);
     s.codes = ['DOANTN01', 'HOIPN'];
     expect(await dir.resolve('HOIPN')).toBeUndefined(); // not yet re-read
     dir.invalidate();
-    expect(await dir.resolve('hoipn')).toBe('HOIPN');
+    expect(await dir.resolve('hoipn')).toEqual({ code: 'HOIPN', commune: 'loc-hoa' });
     expect(s.calls).toBe(2);
     now += 30_001;
     await dir.resolve('x1');
@@ -55,11 +55,11 @@ describe('CachedReferralDirectory', () => {
     let now = 0;
     const s = source(['DOANTN01']);
     const dir = new CachedReferralDirectory(s, 1_000, () => now);
-    expect(await dir.resolve('DOANTN01')).toBe('DOANTN01');
+    expect((await dir.resolve('DOANTN01'))?.code).toBe('DOANTN01');
     s.fail = true;
     now = 2_000;
-    expect(await dir.resolve('DOANTN01')).toBe('DOANTN01');
-    expect(await dir.resolve('DOANTN01')).toBe('DOANTN01');
+    expect((await dir.resolve('DOANTN01'))?.code).toBe('DOANTN01');
+    expect((await dir.resolve('DOANTN01'))?.code).toBe('DOANTN01');
     expect(s.calls).toBe(2);
   });
 });

@@ -21,7 +21,7 @@ import { FloodGuard, type FloodOptions } from './flood.js';
 import { closedUntil, communePhrase, contactPhrase, nameInSentence, type CommuneDirectory } from '../communes/directory.js';
 import type { Commune } from '../communes/schema.js';
 import { tokenize } from '../text/normalize.js';
-import { referralFromStart, typedReferral, type ReferralDirectory } from '../referral.js';
+import { referralFromStart, typedReferral, type KnownReferral, type ReferralDirectory } from '../referral.js';
 
 export interface DialogState {
   v: 1;
@@ -201,8 +201,9 @@ export class DialogEngine {
     const startCommand = START.exec(text);
     // A team's code typed as a message (where a link cannot carry it: Zalo OA): known codes only,
     // so that an ordinary one-word question is still a question.
-    const typedCode =
-      startCommand || turn.start || payload || turn.nonText || ctx.state.askingCommune ? undefined : await this.knownCode(typedReferral(text));
+    const typedTeam =
+      startCommand || turn.start || payload || turn.nonText || ctx.state.askingCommune ? undefined : await this.knownTeam(typedReferral(text));
+    const typedCode = typedTeam?.code;
 
     if (record && now - record.updatedAt > this.o.expiryMs) {
       this.abandon(ctx.state, ctx.events);
@@ -225,8 +226,10 @@ export class DialogEngine {
       this.askCommune(ctx, undefined);
     } else if (startCommand || turn.start) {
       const fromLink = referralFromStart(startCommand?.[1]);
-      const referral = fromLink && ((await this.knownCode(fromLink)) ?? fromLink);
+      const team = fromLink ? await this.knownTeam(fromLink) : undefined;
+      const referral = team?.code ?? fromLink;
       if (referral) ctx.state.referral = referral;
+      if (team) this.takeTeamCommune(ctx, team.commune);
       ctx.events.push({ type: 'conversation-start', ...(referral ? { referral } : {}) });
       ctx.state.walk = undefined;
       this.greet(ctx);
@@ -235,6 +238,7 @@ export class DialogEngine {
       if (!record) ctx.events.push({ type: 'conversation-start', referral: typedCode });
       else if (ctx.state.referral !== typedCode) ctx.events.push({ type: 'referral', referral: typedCode });
       ctx.state.referral = typedCode;
+      this.takeTeamCommune(ctx, typedTeam.commune);
       ctx.state.walk = undefined;
       this.greet(ctx);
     } else {
@@ -296,10 +300,22 @@ export class DialogEngine {
     return this.o.storage.deleteUserData(userKey, statsUserKey(userKey));
   }
 
-  /** The stored form of a team's code, when a team has it (a failed lookup counts as none). */
-  private async knownCode(code: string | undefined): Promise<string | undefined> {
+  /** The team of a code, when one has it (a failed lookup counts as none). */
+  private async knownTeam(code: string | undefined): Promise<KnownReferral | undefined> {
     if (!code || !this.o.referrals) return undefined;
     return this.o.referrals.resolve(code).catch(() => undefined);
+  }
+
+  /**
+   * A citizen who came through a team's poster on a shared bot lives, most likely, where the team
+   * works: that commune is taken unless the citizen already named one (they can still change it).
+   */
+  private takeTeamCommune(ctx: TurnContext, communeId: string | null): void {
+    const commune = communeId ? this.o.communes?.byId(communeId) : undefined;
+    if (!commune || !this.sharedChannel(ctx.turn) || ctx.state.commune) return;
+    ctx.state.commune = commune.id;
+    ctx.commune = commune;
+    ctx.communeUnknown = false;
   }
 
   /** Records a walkthrough left unfinished (at its path position, as walk-step counts it). */

@@ -6,7 +6,7 @@
 export const TEAMS_CSS = `
 form.team { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: .75rem; align-items: end; }
 form.team label { display: flex; flex-direction: column; font-size: .9rem; color: var(--muted, #5b6570); }
-form.team input[type="text"] { font: inherit; padding: .45rem .5rem; border: 1px solid #d9dee3; border-radius: .4rem; min-height: 2.5rem; margin-top: .25rem; color: #1b1f24; }
+form.team input[type="text"], form.team select { font: inherit; padding: .45rem .5rem; border: 1px solid #d9dee3; border-radius: .4rem; min-height: 2.5rem; margin-top: .25rem; color: #1b1f24; }
 .ok { background: #edf7ed; border: 1px solid #a5d6a7; padding: .5rem .75rem; border-radius: .4rem; margin-bottom: 1rem; }
 
 body.poster-page { margin: 0; background: #e9edf1; color: #111; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; }

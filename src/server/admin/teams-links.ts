@@ -7,7 +7,8 @@
  *    OA links, and the `follow` event's `source` is Zalo's own. So the poster asks the citizen to
  *    send the code as a message after "Quan tâm"; the engine reads a known team code typed alone
  *    ("DOANTN01", "mã DOANTN01") as the referral.
- *  - The web chat (PUBLIC_URL) takes ?ref=<CODE>, which its page sends as "/start ref_<CODE>".
+ *  - The web chat (PUBLIC_URL/, or the commune's page PUBLIC_URL/xa/<id>) takes ?ref=<CODE>, which
+ *    its page sends as "/start ref_<CODE>".
  * QR codes are drawn here on the server (`qrcode`), never by a third-party service.
  */
 import QRCode from 'qrcode';
@@ -23,7 +24,7 @@ export interface PosterChannels {
   zaloOaName?: string;
   /** Telegram bot username, without @. */
   telegramUsername?: string;
-  /** PUBLIC_URL, for the web chat. */
+  /** The web chat page: PUBLIC_URL/, or a commune's PUBLIC_URL/xa/<id>. */
   webUrl?: string;
 }
 
@@ -40,7 +41,7 @@ export const CHANNEL_NAMES: Readonly<Record<PosterChannel, string>> = { zalo: 'Z
 
 export const telegramLink = (username: string, code: string) => `https://t.me/${encodeURIComponent(username)}?start=${START_PREFIX}${encodeURIComponent(code)}`;
 export const zaloOaLink = (oaId: string) => `https://zalo.me/${encodeURIComponent(oaId)}`;
-export const webChatLink = (base: string, code: string) => `${base.replace(/\/+$/, '')}/?ref=${encodeURIComponent(code)}`;
+export const webChatLink = (page: string, code: string) => `${page}${page.includes('?') ? '&' : '?'}ref=${encodeURIComponent(code)}`;
 
 /** The links of one code, Zalo first (the channel most citizens have), then Telegram, then web. */
 export function posterLinks(code: string, channels: PosterChannels, communeName: string): PosterLink[] {

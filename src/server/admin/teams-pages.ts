@@ -23,14 +23,12 @@ import { TEAMS_CSS, TEAMS_JS } from './teams-assets.js';
 /** What the server passes in (app.ts). */
 export interface TeamPagesOptions {
   storage: Pick<Storage, 'createTeam' | 'listTeams' | 'getTeam'>;
-  /** The configured channels a poster can point at. */
-  channels: PosterChannels;
+  /** The configured channels a poster of a team of this commune (null: no commune) can point at. */
+  channels: (commune: string | null) => PosterChannels;
   /** Told when a team is created, so the engine knows its code at once (CachedReferralDirectory). */
   onCreated?: (team: Team) => void;
-  /** A commune's display name from its id (communes.yaml); undefined: unknown id. */
-  communeName?: (id: string) => string | undefined;
-  /** Ids a team may name; absent: any well-formed id. */
-  isCommune?: (id: string) => boolean;
+  /** The communes of this server (communes.yaml), offered in the form; absent or empty: any well-formed id. */
+  communes?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 /** What adminPlugin lends from its own context. */
@@ -50,8 +48,11 @@ const ACTIVATION_GUIDE = 'guide-activate';
 const CHANNELS: ReadonlySet<string> = new Set<PosterChannel>(['zalo', 'telegram', 'web']);
 
 export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): void {
-  const communeLabel = (id: string | null) => (id === null ? '' : (o.communeName?.(id) ?? id));
-  const posterCommune = (team: Team) => (team.commune ? (o.communeName?.(team.commune) ?? o.defaultCommuneName) : o.defaultCommuneName);
+  const communes = new Map((o.communes ?? []).map((c) => [c.id, c.name]));
+  const isCommune = communes.size > 0 ? (id: string) => communes.has(id) : undefined;
+  const communeLabel = (id: string | null) => (id === null ? '' : (communes.get(id) ?? id));
+  const posterCommune = (team: Team) => (team.commune ? (communes.get(team.commune) ?? o.defaultCommuneName) : o.defaultCommuneName);
+  const linksOf = (team: Team) => posterLinks(team.code, o.channels(team.commune), posterCommune(team));
 
   async function rows(range: StatsRange): Promise<TeamRow[]> {
     const [teams, referrals, guides] = await Promise.all([o.storage.listTeams(), o.store.referrals(range), o.store.referralGuides(range)]);
@@ -89,7 +90,7 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
 
   async function listPage(req: FastifyRequest, res: FastifyReply, form: TeamFormState, status = 200) {
     const { view, range } = o.readRange(req);
-    const body = teamsBody({ rows: await rows(range), csrf: o.csrfOf(req), form, communeLabel });
+    const body = teamsBody({ rows: await rows(range), csrf: o.csrfOf(req), form, communeLabel, communes: [...communes].map(([id, name]) => ({ id, name })) });
     return res
       .code(status)
       .type('text/html; charset=utf-8')
@@ -117,7 +118,7 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
         .send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF). Vui lòng tải lại trang rồi thử lại.', { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
     }
     const values = { name: typeof body.name === 'string' ? body.name : '', code: typeof body.code === 'string' ? body.code : '', commune: typeof body.commune === 'string' ? body.commune : '' };
-    const input = readTeamInput(body, o.isCommune);
+    const input = readTeamInput(body, isCommune);
     if (!input.ok) return listPage(req, res, { values, error: input.error }, 400);
     const result = await create(input.team);
     if (!result.ok) return listPage(req, res, { values, error: result.error }, result.status);
@@ -134,14 +135,13 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
   app.post(`${BASE}/api${TEAMS_PATH}`, async (req, res) => {
     if (!o.csrfOk(req, req.headers['x-csrf-token'])) return res.code(403).send({ error: 'Thiếu hoặc sai mã CSRF (header x-csrf-token).' });
     const body = req.body !== null && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-    const input = readTeamInput(body, o.isCommune);
+    const input = readTeamInput(body, isCommune);
     if (!input.ok) return res.code(400).send({ error: input.error, field: input.field });
     const result = await create(input.team);
     if (!result.ok) return res.code(result.status).send({ error: result.error, field: 'code' });
     o.onCreated?.(result.team);
     req.log.info({ admin: 'team-created' }, 'volunteer team created');
-    const links = posterLinks(result.team.code, o.channels, posterCommune(result.team));
-    return res.code(201).send({ team: result.team, poster: posterPath(result.team.code), links });
+    return res.code(201).send({ team: result.team, poster: posterPath(result.team.code), links: linksOf(result.team) });
   });
 
   const findTeam = async (req: FastifyRequest): Promise<Team | undefined> => {
@@ -160,14 +160,14 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
     const communeName = posterCommune(team);
     return res
       .type('text/html; charset=utf-8')
-      .send(posterPage({ team, links: posterLinks(team.code, o.channels, communeName), communeName, csrf: o.csrfOf(req), communeLabel: communeLabel(team.commune) }));
+      .send(posterPage({ team, links: linksOf(team), communeName, csrf: o.csrfOf(req), communeLabel: communeLabel(team.commune) }));
   });
 
   app.get(`${BASE}${TEAMS_PATH}/:code/qr/:file`, async (req, res) => {
     const file = (req.params as { file: string }).file;
     const channel = /^([a-z]+)\.png$/.exec(file)?.[1];
     const team = await findTeam(req);
-    const link = team && channel && CHANNELS.has(channel) ? posterLinks(team.code, o.channels, posterCommune(team)).find((l) => l.channel === channel) : undefined;
+    const link = team && channel && CHANNELS.has(channel) ? linksOf(team).find((l) => l.channel === channel) : undefined;
     if (!link) return res.code(404).send({ error: 'Không có mã QR này.' });
     return res.type('image/png').header('cache-control', 'private, max-age=3600').send(await qrPng(link.url));
   });

@@ -51,7 +51,14 @@ const COLUMNS: ReadonlyArray<{ label: string; numeric?: boolean }> = [
 const assets = html`<link rel="stylesheet" href="${BASE}/assets/teams.css">`;
 const script = html`<script src="${BASE}/assets/teams.js"></script>`;
 
-export function teamsBody(o: { rows: readonly TeamRow[]; csrf: string; form: TeamFormState; communeLabel: (id: string | null) => string }): SafeHtml {
+export function teamsBody(o: {
+  rows: readonly TeamRow[];
+  csrf: string;
+  form: TeamFormState;
+  communeLabel: (id: string | null) => string;
+  /** The server's communes: a list to choose from; none: a free id. */
+  communes: ReadonlyArray<{ id: string; name: string }>;
+}): SafeHtml {
   const v = o.form.values ?? {};
   const created = o.form.created;
   const table =
@@ -86,7 +93,11 @@ ${created ? html`<p class="ok" role="status">Đã tạo mã <strong>${created.co
 <form class="team" method="post" action="${BASE}${TEAMS_PATH}">
   <input type="hidden" name="csrf" value="${o.csrf}">
   <label>Tên đội <input type="text" name="name" required maxlength="${TEAM_NAME_MAX}" value="${v.name ?? ''}" placeholder="Ví dụ: Đoàn thanh niên thôn 3"></label>
-  <label>Xã/phường (mã, không bắt buộc) <input type="text" name="commune" maxlength="64" value="${v.commune ?? ''}" placeholder="Ví dụ: loc-hoa"></label>
+  ${o.communes.length > 0
+    ? html`<label>Xã/phường <select name="commune" required><option value="">— Chọn xã/phường —</option>${o.communes.map(
+        (c) => html`<option value="${c.id}"${v.commune === c.id ? html` selected` : ''}>${c.name}</option>`,
+      )}</select></label>`
+    : html`<label>Xã/phường (mã, không bắt buộc) <input type="text" name="commune" maxlength="64" value="${v.commune ?? ''}" placeholder="Ví dụ: loc-hoa"></label>`}
   <label>Mã đội (không bắt buộc) <input type="text" name="code" maxlength="32" value="${v.code ?? ''}" placeholder="Để trống: tự tạo" autocapitalize="characters"></label>
   <button type="submit">Tạo mã</button>
 </form>
