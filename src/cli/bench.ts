@@ -7,6 +7,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import Fuse from 'fuse.js';
 import { miniSearchBaseline } from './lib/baseline.js';
+import { HOSTILE_MESSAGES } from './lib/hostile-messages.js';
+import { scrub } from '../core/privacy/scrub.js';
 
 const t0 = performance.now();
 const { loadKnowledge } = await import('../core/knowledge.js');
@@ -104,6 +106,13 @@ for (const file of labelled) {
   );
 }
 
+// The scrubber on messages built to make its patterns backtrack, each read once (no cache yet).
+const hostileMs = HOSTILE_MESSAGES.map((m) => {
+  const s = performance.now();
+  scrub(m);
+  return performance.now() - s;
+});
+
 const fmt = (x: number) => x.toFixed(3).padStart(8);
 console.log(`Khởi động: nạp nội dung + dựng chỉ mục ${(tReady - tImport).toFixed(0)} ms (nạp mã ${(tImport - t0).toFixed(0)} ms); ${knowledge.content.entries.length} mục, ${records.length} cách hỏi`);
 console.log(`Bộ nhớ heap sau khi dựng và chạy: ${(heapAfterOurs / 1024 / 1024).toFixed(1)} MiB; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB`);
@@ -111,4 +120,5 @@ console.log(`${'bộ so khớp'.padEnd(50)} số câu    p50 ms   p99 ms   max m
 for (const r of [ours, repeated, miniRow, baseline]) {
   console.log(`${r.name.padEnd(50)} ${String(r.count).padStart(6)} ${fmt(r.p50)} ${fmt(r.p99)} ${fmt(r.max)} ${r.qps.toFixed(0).padStart(10)}`);
 }
+console.log(`Lọc dữ liệu cá nhân, ${HOSTILE_MESSAGES.length} tin 2 000 ký tự gây quay lui: chậm nhất ${Math.max(...hostileMs).toFixed(1)} ms`);
 if (accuracy.length) console.log(`Đúng top-1 trên các tập có nhãn (câu trong phạm vi):\n${accuracy.join('\n')}`);

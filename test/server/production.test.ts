@@ -13,7 +13,7 @@ const root = new URL('../../', import.meta.url).pathname;
 
 beforeAll(() => {
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`npm run build failed (${r.error?.message ?? `exit ${r.status}, signal ${r.signal}`}):\n${r.stdout}\n${r.stderr}`);
 }, 150_000);
 
 const start = (env: Record<string, string>) => startServerProcess(env, { compiled: true });

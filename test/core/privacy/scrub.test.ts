@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PLACEHOLDER, scrub, withoutPlaceholders } from '../../../src/core/privacy/scrub.js';
+import { HOSTILE_MESSAGES } from '../../../src/cli/lib/hostile-messages.js';
 
 interface Case {
   input: string;
@@ -45,14 +46,15 @@ describe('scrub corpus', () => {
     expect(withoutPlaceholders(all).replace(/\s+/g, ' ').trim()).toBe(Array(Object.keys(PLACEHOLDER).length - 1).fill('x').join(' '));
   });
 
-  it('stays fast on hostile 2 000-character messages (no catastrophic backtracking)', () => {
-    const hostile = ['mật khẩu '.repeat(300), 'mk a '.repeat(500), 'địa chỉ: ' + 'a.b '.repeat(600), '1.'.repeat(1000), 'tôi tên là ' + 'An '.repeat(700), 'cmnd ' + '1 a '.repeat(600)];
-    for (const h of hostile) {
-      const t = performance.now();
-      scrub(h.slice(0, 2000));
-      expect(performance.now() - t, h.slice(0, 20)).toBeLessThan(200);
+  // How fast is measured by `npm run bench` (scrub row); here, catastrophic backtracking would
+  // take minutes on these inputs and so overrun the test's time limit, whatever the machine's load.
+  it('handles hostile 2 000-character messages (no catastrophic backtracking)', () => {
+    for (const h of HOSTILE_MESSAGES) {
+      const { text } = scrub(h);
+      expect(text.length, h.slice(0, 20)).toBeGreaterThan(0);
+      expect(text.length, h.slice(0, 20)).toBeLessThanOrEqual(h.length + 200);
     }
-  });
+  }, 30_000);
 
   it('never throws on odd input', () => {
     expect(scrub('').text).toBe('');
