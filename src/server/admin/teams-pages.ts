@@ -67,8 +67,11 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
       if (g.guideId === ACTIVATION_GUIDE) at(g.code).activations += g.people;
       else if (INTEGRATION_GUIDE.test(g.guideId)) at(g.code).integrations += g.people;
     }
+    // An official sees the teams of their communes only (the range carries their scope, adminPlugin).
+    const inScope = (t: Team) =>
+      (range.communes === undefined || (t.commune !== null && range.communes.includes(t.commune))) && (range.commune === undefined || t.commune === range.commune);
     // Newest team first: the one just created is at the top.
-    return [...teams].reverse().map((team) => ({ team, counts: counts.get(team.code) ?? { conversations: 0, users: 0, activations: 0, integrations: 0 } }));
+    return [...teams].filter(inScope).reverse().map((team) => ({ team, counts: counts.get(team.code) ?? { conversations: 0, users: 0, activations: 0, integrations: 0 } }));
   }
 
   /** Creates the team, or says in Vietnamese why not. */

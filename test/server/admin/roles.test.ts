@@ -27,7 +27,9 @@ beforeAll(async () => {
     },
     communes,
   );
-  t = await buildAdminTestApp({ seed: false, options: { users, communes } });
+  t = await buildAdminTestApp({ seed: false, teams: true, options: { users, communes } });
+  await t.storage.createTeam({ code: 'DOANLH', name: 'Đoàn thanh niên Lộc Hòa', commune: 'loc-hoa', createdAt: NOON_31_MARCH - 7200_000 });
+  await t.storage.createTeam({ code: 'DOANND', name: 'Đoàn thanh niên Nam Định', commune: 'nam-dinh', createdAt: NOON_31_MARCH - 7200_000 });
   // Questions of two communes (3 in Lộc Hòa, 5 in Nam Định) and one whose commune is not known.
   const at = NOON_31_MARCH - 3600_000;
   const ask = (commune: string | undefined, i: number) =>
@@ -89,6 +91,12 @@ describe('a commune official', () => {
     expect(await questionsIn(cookie, '?commune=loc-hoa')).toBe(3);
   });
 
+  it("lists only their commune's volunteer teams", async () => {
+    const teams = ((await get(cookie, '/admin/api/teams')).json() as { teams: Array<{ code: string }> }).teams.map((x) => x.code);
+    expect(teams).toEqual(['DOANLH']);
+    expect((await get(cookie, '/admin/teams')).body).not.toContain('Nam Định');
+  });
+
   it("the CSV holds only their commune's rows", async () => {
     const csv = await get(cookie, '/admin/csv/review');
     expect(csv.statusCode).toBe(200);
@@ -143,6 +151,8 @@ describe('the ADMIN_PASSWORD login and passwords', () => {
     expect(await questionsIn(cookie)).toBe(9);
     expect(await questionsIn(cookie, '?commune=nam-dinh')).toBe(5);
     expect((await get(cookie, '/admin/communes')).body).toContain('Chưa rõ xã/phường');
+    const teams = ((await get(cookie, '/admin/api/teams')).json() as { teams: Array<{ code: string }> }).teams.map((x) => x.code);
+    expect(teams.sort()).toEqual(['DOANLH', 'DOANND', 'DTN01', 'HOILHPN']);
   });
 
   it('a wrong password or an unknown name gets the same answer', async () => {
