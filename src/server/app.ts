@@ -85,8 +85,9 @@ export function serverOptions(config: Config, logger?: Logger) {
 
 /**
  * The channels a volunteer poster can point at: those whose public address is configured
- * (botInfo: tests). A commune's team gets its commune's own Telegram bot when one is named
- * (communes.yaml usernameEnv) and its commune's web page; otherwise the server's.
+ * (botInfo: tests). A commune's team gets its commune's own Telegram bot and Zalo OA when
+ * communes.yaml names their username / OA id (usernameEnv, oaIdEnv) and its commune's web page;
+ * otherwise the server's.
  */
 function posterChannels(config: Config, botInfo: UserFromGetMe | undefined, perCommune: ReturnType<typeof communeChannels>, communes: CommuneDirectory | undefined) {
   const telegramUsername = config.TELEGRAM_BOT_TOKEN ? (config.TELEGRAM_BOT_USERNAME ?? botInfo?.username) : undefined;
@@ -100,8 +101,10 @@ function posterChannels(config: Config, botInfo: UserFromGetMe | undefined, perC
     // Only a commune of communes.yaml has a page (/xa/<id>) and maybe a bot of its own.
     if (commune === null || !communes?.byId(commune)) return shared;
     const username = perCommune.telegram.find((b) => b.commune === commune)?.username;
+    const oa = perCommune.zaloOa.find((z) => z.commune === commune);
     return {
       ...shared,
+      ...(oa?.oaId ? { zaloOaId: oa.oaId, ...(oa.oaName ? { zaloOaName: oa.oaName } : {}) } : {}),
       ...(username ? { telegramUsername: username } : {}),
       ...(config.PUBLIC_URL ? { webUrl: `${config.PUBLIC_URL}/xa/${encodeURIComponent(commune)}` } : {}),
     };

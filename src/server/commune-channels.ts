@@ -19,6 +19,9 @@ export interface CommuneTelegram {
 
 export interface CommuneZaloOa {
   commune: string;
+  /** The OA's id and name (oaIdEnv, oaNameEnv), for the zalo.me links of the commune's volunteer posters. */
+  oaId?: string;
+  oaName?: string;
   /** The OA's settings in the shape of the single-OA configuration (hosts and replay window shared). */
   config: ZaloOaConfig;
 }
@@ -70,8 +73,12 @@ export function communeChannels(
         const appSecret = optional(c.zaloOa.appSecretEnv);
         const accessToken = optional(c.zaloOa.accessTokenEnv);
         const refreshToken = optional(c.zaloOa.refreshTokenEnv);
+        const oaId = c.zaloOa.oaIdEnv ? read(c.id, c.zaloOa.oaIdEnv, DIGITS, 'chuỗi số (OA ID trong trang quản lý Zalo OA)') : undefined;
+        const oaName = optional(c.zaloOa.oaNameEnv);
         zaloOa.push({
           commune: c.id,
+          ...(oaId ? { oaId } : {}),
+          ...(oaName ? { oaName } : {}),
           config: {
             ZALO_APP_ID: appId,
             ZALO_OA_SECRET_KEY: secretKey,

@@ -73,6 +73,9 @@ export const communeSchema = z
         appSecretEnv: envName.optional(),
         accessTokenEnv: envName.optional(),
         refreshTokenEnv: envName.optional(),
+        /** The OA's id and display name, for the zalo.me QR codes of the commune's volunteer posters. */
+        oaIdEnv: envName.optional(),
+        oaNameEnv: envName.optional(),
       })
       .strict()
       .optional(),

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { makeApp, type TestApp } from '../../helpers/app.js';
-import { loadCommunes } from '../../../src/core/communes/directory.js';
+import { CommuneDirectory, loadCommunes } from '../../../src/core/communes/directory.js';
+import { communeChannels } from '../../../src/server/commune-channels.js';
+import { loadConfig } from '../../../src/server/config.js';
 import { SqliteStatsStore } from '../../../src/storage/sqlite-stats.js';
 import { StatsSink } from '../../../src/core/stats/sink.js';
 import { FakeTelegram } from '../../helpers/telegram-fake.js';
@@ -102,5 +104,24 @@ describe('volunteer teams with communes', () => {
     // Counted for the team, in its commune.
     const range = { from: Date.now() - 3600_000, to: Date.now() + 3600_000 };
     expect((await stats.referrals({ ...range, commune: 'loc-hoa' })).find((r) => r.code === 'LHPN02')).toMatchObject({ conversations: 2, users: 2 });
+  });
+});
+
+describe("a commune's own Zalo OA on its teams' posters", () => {
+  it('oaIdEnv / oaNameEnv are read with the other OA variables, the id checked as digits', () => {
+    const fixture = loadCommunes(COMMUNES_FIXTURE);
+    const withOa = new CommuneDirectory(
+      fixture.list.map((c) => ({
+        ...c,
+        telegram: undefined,
+        ...(c.id === 'nam-dinh' ? { zaloOa: { appIdEnv: 'ND_ZALO_APP_ID', oaSecretKeyEnv: 'ND_ZALO_OA_SECRET_KEY', oaIdEnv: 'ND_ZALO_OA_ID', oaNameEnv: 'ND_ZALO_OA_NAME' } } : {}),
+      })),
+    );
+    const env = { ND_ZALO_APP_ID: '2222222222222222222', ND_ZALO_OA_SECRET_KEY: 'nam-dinh-oa-secret-key', ND_ZALO_OA_ID: '3333333333333333333', ND_ZALO_OA_NAME: 'Công an phường Nam Định' };
+    const config = loadConfig({});
+    expect(communeChannels(withOa, config, env).zaloOa).toEqual([
+      expect.objectContaining({ commune: 'nam-dinh', oaId: '3333333333333333333', oaName: 'Công an phường Nam Định' }),
+    ]);
+    expect(() => communeChannels(withOa, config, { ...env, ND_ZALO_OA_ID: 'zalo.me/abc' })).toThrow(/ND_ZALO_OA_ID \(xã\/phường "nam-dinh"\): chuỗi số/);
   });
 });
