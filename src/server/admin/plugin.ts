@@ -499,8 +499,8 @@ ${perGuide.length ? perGuide : html`<p class="empty">${funnel.empty}</p>`}</sect
       review: o.review,
       contentDir: o.contentDir ?? DEFAULT_CONTENT_DIR,
       csrfOf: (req) => sessions.get(req)!.csrf,
-      // Recorded as who made a change: the dashboard account (the official's name once sessions carry one).
-      actorOf: () => ACCOUNT,
+      // Recorded as who made a change: the official's name, or 'admin' for the ADMIN_PASSWORD login.
+      actorOf: (req) => sessions.get(req)?.user ?? ACCOUNT,
       rangeOf: (req) => readRange(req).view,
       now,
       ...(o.communeName ? { communeName: o.communeName } : {}),

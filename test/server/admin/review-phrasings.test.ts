@@ -5,14 +5,18 @@
  * anew on the same file; CSRF on every POST; Vietnamese 400s; undo; export; dismissals.
  */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../../helpers/app.js';
-import { sharedKnowledge } from '../../helpers/engine.js';
+import { sharedKnowledge, tempDir } from '../../helpers/engine.js';
+import { adminPlugin } from '../../../src/server/admin/plugin.js';
+import { hashPassword, parseAdminUsers } from '../../../src/server/admin/users.js';
+import { SqliteStorage } from '../../../src/storage/sqlite.js';
 import { SqliteStatsStore } from '../../../src/storage/sqlite-stats.js';
 import { SqliteReviewStore } from '../../../src/storage/sqlite-review.js';
 import { ReviewService } from '../../../src/core/review/service.js';
 import { StatsSink } from '../../../src/core/stats/sink.js';
-import type { SqliteStorage } from '../../../src/storage/sqlite.js';
 
 const ADMIN = 'mat-khau-quan-tri-review';
 /** Not answered by the content as shipped (checked in the first test). */
@@ -239,5 +243,29 @@ describe('the review list on the dashboard', () => {
     const bad = await postForm(t.app, '/admin/review/attach', { csrf, text: OFF_TOPIC, id: 'không có mục này' }, cookie);
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Không có mục nội dung nào mang mã');
+  });
+});
+
+describe('who made a change', () => {
+  it("is the official's name (ADMIN_USERS_FILE), not a shared account", async () => {
+    const tmp = tempDir('vneid-review-who-');
+    const storage = new SqliteStorage(join(tmp.dir, 'db.sqlite'));
+    const app = Fastify({ logger: false });
+    try {
+      const users = parseAdminUsers({ users: [{ name: 'canbo-huyen', role: 'admin', passwordHash: await hashPassword('mat-khau-can-bo-01') }] }, undefined);
+      const review = new ReviewService({ store: new SqliteReviewStore(storage.db), knowledge: { ...sharedKnowledge().knowledge } });
+      await app.register(adminPlugin, { password: ADMIN, store: new SqliteStatsStore(storage.db), content: review.base, cookieSecret: 'cookie-secret-for-tests-0123456789abcdef', storage, users, review });
+      const res = await app.inject({ method: 'POST', url: '/admin/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ username: 'canbo-huyen', password: 'mat-khau-can-bo-01' }).toString() });
+      expect(res.statusCode).toBe(303);
+      const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+      const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec((await app.inject({ url: '/admin/review', headers: { cookie } })).body)![1]!;
+      const added = await app.inject({ method: 'POST', url: '/admin/api/phrasings', headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, payload: JSON.stringify({ text: QUESTION, id: 'faq-system-busy' }) });
+      expect(added.statusCode).toBe(201);
+      expect((added.json() as { change: { by: string } }).change.by).toBe('canbo-huyen');
+    } finally {
+      await app.close();
+      await storage.close();
+      tmp.cleanup();
+    }
   });
 });
