@@ -53,6 +53,19 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
   const communeLabel = (id: string | null) => (id === null ? '' : (communes.get(id) ?? id));
   const posterCommune = (team: Team) => (team.commune ? (communes.get(team.commune) ?? o.defaultCommuneName) : o.defaultCommuneName);
   const linksOf = (team: Team) => posterLinks(team.code, o.channels(team.commune), posterCommune(team));
+  /** The communes the official may see and act for (their scope, carried by the range); undefined: all. */
+  const scopeOf = (req: FastifyRequest) => o.readRange(req).range.communes;
+  const inScope = (commune: string | null, scope: readonly string[] | undefined) => scope === undefined || (commune !== null && scope.includes(commune));
+  /** A team's poster or QR code is for officials of its commune (and those above them). */
+  const visible = (req: FastifyRequest, team: Team | undefined) => (team && inScope(team.commune, scopeOf(req)) ? team : undefined);
+  /** A commune official creates teams of their own commune only (filled in when they name none). */
+  const scoped = (req: FastifyRequest, input: TeamInput): TeamInput | undefined => {
+    const scope = scopeOf(req);
+    if (scope === undefined) return input;
+    const commune = input.commune ?? (scope.length === 1 ? scope[0]! : null);
+    return inScope(commune, scope) ? { ...input, commune } : undefined;
+  };
+  const OUT_OF_SCOPE = 'Bạn chỉ tạo được mã cho đội thuộc xã/phường mình phụ trách.';
 
   async function rows(range: StatsRange): Promise<TeamRow[]> {
     const [teams, referrals, guides] = await Promise.all([o.storage.listTeams(), o.store.referrals(range), o.store.referralGuides(range)]);
@@ -93,7 +106,8 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
 
   async function listPage(req: FastifyRequest, res: FastifyReply, form: TeamFormState, status = 200) {
     const { view, range } = o.readRange(req);
-    const body = teamsBody({ rows: await rows(range), csrf: o.csrfOf(req), form, communeLabel, communes: [...communes].map(([id, name]) => ({ id, name })) });
+    const offered = [...communes].filter(([id]) => inScope(id, range.communes)).map(([id, name]) => ({ id, name }));
+    const body = teamsBody({ rows: await rows(range), csrf: o.csrfOf(req), form, communeLabel, communes: offered });
     return res
       .code(status)
       .type('text/html; charset=utf-8')
@@ -123,7 +137,9 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
     const values = { name: typeof body.name === 'string' ? body.name : '', code: typeof body.code === 'string' ? body.code : '', commune: typeof body.commune === 'string' ? body.commune : '' };
     const input = readTeamInput(body, isCommune);
     if (!input.ok) return listPage(req, res, { values, error: input.error }, 400);
-    const result = await create(input.team);
+    const allowed = scoped(req, input.team);
+    if (!allowed) return listPage(req, res, { values, error: OUT_OF_SCOPE }, 403);
+    const result = await create(allowed);
     if (!result.ok) return listPage(req, res, { values, error: result.error }, result.status);
     o.onCreated?.(result.team);
     req.log.info({ admin: 'team-created' }, 'volunteer team created');
@@ -140,7 +156,9 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
     const body = req.body !== null && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
     const input = readTeamInput(body, isCommune);
     if (!input.ok) return res.code(400).send({ error: input.error, field: input.field });
-    const result = await create(input.team);
+    const allowed = scoped(req, input.team);
+    if (!allowed) return res.code(403).send({ error: OUT_OF_SCOPE, field: 'commune' });
+    const result = await create(allowed);
     if (!result.ok) return res.code(result.status).send({ error: result.error, field: 'code' });
     o.onCreated?.(result.team);
     req.log.info({ admin: 'team-created' }, 'volunteer team created');
@@ -158,7 +176,7 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
       .send(messagePage('Không tìm thấy', 'Không có đội nào có mã này.', { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
 
   app.get(`${BASE}${TEAMS_PATH}/:code/poster`, async (req, res) => {
-    const team = await findTeam(req);
+    const team = visible(req, await findTeam(req));
     if (!team) return noTeam(res);
     const communeName = posterCommune(team);
     return res
@@ -169,7 +187,7 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
   app.get(`${BASE}${TEAMS_PATH}/:code/qr/:file`, async (req, res) => {
     const file = (req.params as { file: string }).file;
     const channel = /^([a-z]+)\.png$/.exec(file)?.[1];
-    const team = await findTeam(req);
+    const team = visible(req, await findTeam(req));
     const link = team && channel && CHANNELS.has(channel) ? linksOf(team).find((l) => l.channel === channel) : undefined;
     if (!link) return res.code(404).send({ error: 'Không có mã QR này.' });
     return res.type('image/png').header('cache-control', 'private, max-age=3600').send(await qrPng(link.url));

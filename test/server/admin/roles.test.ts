@@ -97,6 +97,23 @@ describe('a commune official', () => {
     expect((await get(cookie, '/admin/teams')).body).not.toContain('Nam Định');
   });
 
+  it("cannot open another commune's team poster or create a team there, by URL either", async () => {
+    expect((await get(cookie, '/admin/teams/DOANLH/poster')).statusCode).toBe(200);
+    expect((await get(cookie, '/admin/teams/DOANND/poster')).statusCode).toBe(404);
+    expect((await get(cookie, '/admin/teams/DOANND/qr/web.png')).statusCode).toBe(404);
+    const page = await get(cookie, '/admin/teams');
+    const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page.body)![1]!;
+    const create = (payload: Record<string, string>) => t.app.inject({ method: 'POST', url: '/admin/api/teams', headers: { cookie, 'x-csrf-token': csrf }, payload });
+    const there = await create({ name: 'Đội phường khác', commune: 'nam-dinh', code: 'NDKHAC' });
+    expect(there.statusCode).toBe(403);
+    expect(there.json().error).toBe('Bạn chỉ tạo được mã cho đội thuộc xã/phường mình phụ trách.');
+    // Naming no commune: the team is theirs.
+    const own = await create({ name: 'Tổ dân phố thôn Đông', code: 'LHTDP' });
+    expect(own.statusCode).toBe(201);
+    expect(own.json().team).toMatchObject({ code: 'LHTDP', commune: 'loc-hoa' });
+    expect(await t.storage.getTeam('NDKHAC')).toBeUndefined();
+  });
+
   it("the CSV holds only their commune's rows", async () => {
     const csv = await get(cookie, '/admin/csv/review');
     expect(csv.statusCode).toBe(200);
@@ -152,7 +169,8 @@ describe('the ADMIN_PASSWORD login and passwords', () => {
     expect(await questionsIn(cookie, '?commune=nam-dinh')).toBe(5);
     expect((await get(cookie, '/admin/communes')).body).toContain('Chưa rõ xã/phường');
     const teams = ((await get(cookie, '/admin/api/teams')).json() as { teams: Array<{ code: string }> }).teams.map((x) => x.code);
-    expect(teams.sort()).toEqual(['DOANLH', 'DOANND', 'DTN01', 'HOILHPN']);
+    // LHTDP: created by the commune official's test, when it ran first (any order).
+    expect(teams.filter((c) => c !== 'LHTDP').sort()).toEqual(['DOANLH', 'DOANND', 'DTN01', 'HOILHPN']);
   });
 
   it('a wrong password or an unknown name gets the same answer', async () => {
