@@ -9,7 +9,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 import { tempDir } from '../helpers/engine.js';
 
 const ADMIN = 'mat-khau-quan-tri-khoi-dong-lai';
-const QUESTION = 'vneid cứ treo ở màn hình chờ';
+const QUESTION = 'vneid đứng hình từ sáng tới giờ';
 const BUSY_ANSWER = /lỗi phía hệ thống/;
 
 const running: ServerProcess[] = [];

@@ -84,7 +84,7 @@ contract('SQLite', sqliteStore, true);
 contract('PostgreSQL', pgStore, Boolean(TEST_DATABASE_URL));
 
 describePg('two instances on one PostgreSQL database', () => {
-  const QUESTION = 'vneid cứ treo ở màn hình chờ';
+  const QUESTION = 'vneid đứng hình từ sáng tới giờ';
 
   it('a phrasing attached on one instance is answered by the other after its next sync', async () => {
     const pg = await makePgStorage();

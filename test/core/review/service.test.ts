@@ -60,7 +60,7 @@ describe('ReviewService', () => {
     const rebuilds: number[] = [];
     const { own, review, storage } = service((i) => rebuilds.push(i.phrasings));
     const before = own.matcher;
-    const q1 = 'vneid cứ treo ở màn hình chờ';
+    const q1 = 'vneid đứng hình từ sáng tới giờ';
     const q2 = 'điện thoại mở vneid cứ xoay tròn trắng màn hình';
     const first = review.attach({ text: q1, id: 'faq-system-busy' }, 'admin');
     const second = review.attach({ text: q2, id: 'faq-system-busy' }, 'admin');

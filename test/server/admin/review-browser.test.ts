@@ -16,7 +16,7 @@ import { SqliteReviewStore } from '../../../src/storage/sqlite-review.js';
 import { SqliteStatsStore } from '../../../src/storage/sqlite-stats.js';
 
 const ADMIN = 'mat-khau-quan-tri-trinh-duyet';
-const QUESTION = 'vneid cứ treo ở màn hình chờ';
+const QUESTION = 'vneid đứng hình từ sáng tới giờ';
 const BUSY = 'VNeID báo "Hệ thống đang bảo trì", quá tải, chậm, không vào được (faq-system-busy)';
 
 describe.skipIf(!existsSync(CHROMIUM))('review list actions in Chromium', () => {
