@@ -192,6 +192,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     app.log.warn('ADMIN_PASSWORD và ADMIN_USERS_FILE chưa đặt: trang thống kê /admin đang tắt');
   }
 
+  // What the shared bot and every commune's own bot have in common.
+  const telegramShared = {
+    apiRoot: config.TELEGRAM_API_ROOT,
+    engine,
+    storage: deps.storage,
+    secret: deps.secret,
+    counters: telegram,
+    ...(deps.sink ? { sink: deps.sink } : {}),
+    ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
+    ...(deps.telegramTimeoutMs !== undefined ? { timeoutMs: deps.telegramTimeoutMs } : {}),
+  };
   if (config.TELEGRAM_BOT_TOKEN) {
     if (!config.TELEGRAM_WEBHOOK_SECRET) {
       throw new ConfigError('Cấu hình sai — TELEGRAM_WEBHOOK_SECRET: bắt buộc khi đặt TELEGRAM_BOT_TOKEN (16–256 ký tự A-Z a-z 0-9 _ -)');
@@ -199,15 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(telegramPlugin, {
       token: config.TELEGRAM_BOT_TOKEN,
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
-      apiRoot: config.TELEGRAM_API_ROOT,
-      engine,
-      storage: deps.storage,
-      secret: deps.secret,
-      counters: telegram,
-      ...(deps.sink ? { sink: deps.sink } : {}),
-      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-      ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
-      ...(deps.telegramTimeoutMs !== undefined ? { timeoutMs: deps.telegramTimeoutMs } : {}),
+      ...telegramShared,
     });
     channels.push('telegram');
   }
@@ -218,15 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       webhookSecret: bot.webhookSecret,
       path: `${TELEGRAM_WEBHOOK_PATH}/${bot.commune}`,
       commune: bot.commune,
-      apiRoot: config.TELEGRAM_API_ROOT,
-      engine,
-      storage: deps.storage,
-      secret: deps.secret,
-      counters: telegram,
-      ...(deps.sink ? { sink: deps.sink } : {}),
-      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-      ...(deps.telegramBotInfo ? { botInfo: deps.telegramBotInfo } : {}),
-      ...(deps.telegramTimeoutMs !== undefined ? { timeoutMs: deps.telegramTimeoutMs } : {}),
+      ...telegramShared,
     });
     channels.push(`telegram/${bot.commune}`);
   }
