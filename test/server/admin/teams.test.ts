@@ -189,8 +189,13 @@ describe('volunteer teams: creation and bad input', () => {
 });
 
 describe('volunteer teams: the poster', () => {
+  // Its own team, so the poster tests pass in any order (the creation tests make theirs).
+  beforeAll(async () => {
+    await t.storage.createTeam({ code: 'POSTER01', name: 'Đoàn thanh niên thôn 5', commune: 'loc-hoa', createdAt: Date.now() });
+  });
+
   it('an A4 page in Vietnamese: the bot, three lines, the scam warning, the code, the share text', async () => {
-    const res = await get('/admin/teams/doantn01/poster');
+    const res = await get('/admin/teams/poster01/poster');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     const body = text(res.body);
@@ -201,12 +206,12 @@ describe('volunteer teams: the poster', () => {
     expect(res.body.match(/<li>/g)).toHaveLength(3);
     expect(body).toContain('@vneid_test_bot');
     expect(body).toContain('không bao giờ hỏi mã OTP, mật khẩu hay passcode');
-    expect(body).toContain('Mã đội: DOANTN01');
-    expect(body).toContain('bấm “Quan tâm”, rồi gửi tin nhắn: DOANTN01');
-    expect(body).toContain('Đội giới thiệu: Đoàn thanh niên thôn 3 — loc-hoa');
+    expect(body).toContain('Mã đội: POSTER01');
+    expect(body).toContain('bấm “Quan tâm”, rồi gửi tin nhắn: POSTER01');
+    expect(body).toContain('Đội giới thiệu: Đoàn thanh niên thôn 5 — loc-hoa');
     const share = /<textarea id="share-text"[^>]*>([\s\S]*?)<\/textarea>/.exec(res.body)?.[1] ?? '';
-    expect(text(share)).toContain(`mở https://zalo.me/${OA_ID}, bấm “Quan tâm” rồi gửi mã DOANTN01`);
-    expect(text(share)).toContain('https://t.me/vneid_test_bot?start=ref_DOANTN01');
+    expect(text(share)).toContain(`mở https://zalo.me/${OA_ID}, bấm “Quan tâm” rồi gửi mã POSTER01`);
+    expect(text(share)).toContain('https://t.me/vneid_test_bot?start=ref_POSTER01');
     expect(text(share)).toContain('không bao giờ hỏi mã OTP');
     expect(res.body).toContain('data-copy="share-text"');
 
@@ -219,7 +224,7 @@ describe('volunteer teams: the poster', () => {
   });
 
   it('its QR codes decode to the exact links with the code', async () => {
-    const res = await get('/admin/teams/DOANTN01/poster');
+    const res = await get('/admin/teams/POSTER01/poster');
     const images = [...res.body.matchAll(/<figure class="qr" data-channel="(\w+)">\s*<img src="([^"]+)"/g)].map((m) => ({ channel: m[1]!, src: m[2]! }));
     expect(images.map((i) => i.channel)).toEqual(['zalo', 'telegram', 'web']);
     const decoded: Record<string, string> = {};
@@ -231,8 +236,8 @@ describe('volunteer teams: the poster', () => {
     }
     expect(decoded).toEqual({
       zalo: `https://zalo.me/${OA_ID}`,
-      telegram: 'https://t.me/vneid_test_bot?start=ref_DOANTN01',
-      web: `${PUBLIC_URL}/?ref=DOANTN01`,
+      telegram: 'https://t.me/vneid_test_bot?start=ref_POSTER01',
+      web: `${PUBLIC_URL}/?ref=POSTER01`,
     });
   });
 
@@ -240,7 +245,7 @@ describe('volunteer teams: the poster', () => {
     const page = await get('/admin/teams/KHONGCO/poster');
     expect(page.statusCode).toBe(404);
     expect(page.body).toContain('Không có đội nào có mã này.');
-    expect((await get('/admin/teams/DOANTN01/qr/fax.png')).statusCode).toBe(404);
+    expect((await get('/admin/teams/POSTER01/qr/fax.png')).statusCode).toBe(404);
     expect((await get('/admin/teams/KHONGCO/qr/telegram.png')).statusCode).toBe(404);
   });
 });
