@@ -3,7 +3,7 @@
  * layout), and each team's printable A4 poster (a page of its own, print CSS, @page A4).
  */
 import { html, fmtInt, type SafeHtml } from './html.js';
-import { BASE } from './views.js';
+import { BASE, shell } from './views.js';
 import { viDay } from './tables.js';
 import { formatDay } from '../../core/stats/store.js';
 import type { Team } from '../../storage/storage.js';
@@ -123,19 +123,7 @@ export function posterPage(o: { team: Team; links: readonly PosterLink[]; commun
 </figure>`,
         )}</div>`;
   const text = shareText(team.code, links, o.communeName);
-  return html`<!doctype html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="csrf-token" content="${o.csrf}">
-<title>Áp phích — ${team.name} (${team.code})</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${BASE}/assets/teams.css">
-</head>
-<body class="poster-page">
-<nav class="toolbar screen-only"><a href="${BASE}${TEAMS_PATH}">← Các đội tình nguyện</a> <button type="button" data-print>In áp phích (khổ A4)</button></nav>
+  const page = html`<nav class="toolbar screen-only"><a href="${BASE}${TEAMS_PATH}">← Các đội tình nguyện</a> <button type="button" data-print>In áp phích (khổ A4)</button></nav>
 <article class="poster">
 <header>
 <p class="commune">${o.communeName}</p>
@@ -154,7 +142,6 @@ ${qrs}
 <textarea id="share-text" rows="12" readonly>${text}</textarea>
 <p><button type="button" data-copy="share-text">Sao chép nội dung</button> <span id="copy-status" role="status"></span></p>
 </section>
-${script}
-</body>
-</html>`.value;
+`;
+  return shell(`Áp phích — ${team.name} (${team.code})`, page, script, o.csrf, { stylesheet: 'teams.css', bodyClass: 'poster-page' });
 }

@@ -42,8 +42,12 @@ export interface RangeView {
 export const qs = (r: RangeView, extra = '') =>
   `?from=${encodeURIComponent(r.from)}&to=${encodeURIComponent(r.to)}${r.technical ? '&view=technical' : ''}${r.commune ? `&commune=${encodeURIComponent(r.commune)}` : ''}${extra}`;
 
-/** `csrf`: the session's token, for scripts and API clients (`x-csrf-token`, see csrf.ts). */
-function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = '', csrf?: string): string {
+/**
+ * The page around every dashboard body. `csrf`: the session's token, for scripts and API clients
+ * (`x-csrf-token`, see csrf.ts); `page`: another stylesheet and a class on <body>, for a page with
+ * its own layout (the A4 poster).
+ */
+export function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = '', csrf?: string, page: { stylesheet?: string; bodyClass?: string } = {}): string {
   return html`<!doctype html>
 <html lang="vi">
 <head>
@@ -52,9 +56,9 @@ function shell(title: string, body: SafeHtml, scripts: SafeHtml | '' = '', csrf?
 <meta name="robots" content="noindex, nofollow">
 ${csrf ? html`<meta name="csrf-token" content="${csrf}">\n` : ''}<title>${title}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${BASE}/assets/admin.css">
+<link rel="stylesheet" href="${BASE}/assets/${page.stylesheet ?? 'admin.css'}">
 </head>
-<body>
+<body${page.bodyClass ? html` class="${page.bodyClass}"` : ''}>
 ${body}
 ${scripts}
 </body>
