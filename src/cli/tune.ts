@@ -1,10 +1,11 @@
 /**
  * `npm run tune [-- FILE.jsonl …]`: fits the confidence model of content/matcher.yaml.
  *
- * The confidence is a logistic model over named features of the best-ranked entry (coverage,
- * pairs covered, margin, evidence, another service named, VNeID named). Its
- * numbers are measured by two-fold cross-validation over the labelled fixture files (each half
- * predicted by the model fitted on the other half) and on files never fitted (../shared/eval).
+ * The confidence is a logistic model over named features of the best-ranked entry (the
+ * classifier's probability, coverage, pairs covered, margin, evidence, another service named,
+ * VNeID named). Its numbers are measured by two-fold cross-validation over the labelled fixture
+ * files (each half predicted by the model fitted on the other half) and on files never fitted
+ * (../shared/eval).
  * Each file weighs the same, whatever its length. The settings printed, fitted on every line of
  * the fixture files, go into content/matcher.yaml.
  */

@@ -18,6 +18,7 @@ export const tuningSchema = z
         evidence: z.number(),
         foreign: z.number(),
         anchored: z.number(),
+        classifier: z.number(),
       })
       .strict(),
     answerVocabularyWeight: unit,
@@ -29,6 +30,17 @@ export const tuningSchema = z
       .object({ phrasing: z.number().positive(), title: z.number().positive(), keywords: z.number().positive(), bigram: z.number().positive(), entry: z.number().min(0), answer: z.number().min(0) })
       .strict(),
     secondBestShare: unit,
+    /** The entry classifier (src/core/match/classifier.ts): its share of the ranking, and how it learns. */
+    classifier: z
+      .object({
+        weight: z.number().min(0),
+        epochs: z.number().int().min(0).max(50),
+        learningRate: z.number().positive(),
+        l2: z.number().min(0),
+        keywordWeight: unit,
+        answerWeight: unit,
+      })
+      .strict(),
     typo: z.object({ minLength: z.number().int().min(1), maxScore: unit }).strict(),
   })
   .strict()
@@ -37,7 +49,7 @@ export const tuningSchema = z
 export type Tuning = z.infer<typeof tuningSchema>;
 
 /** The features the confidence model weighs, in the order `npm run tune` prints them. */
-export const CONFIDENCE_FEATURES = ['coverage', 'bigramCoverage', 'margin', 'evidence', 'foreign', 'anchored'] as const;
+export const CONFIDENCE_FEATURES = ['coverage', 'bigramCoverage', 'margin', 'evidence', 'foreign', 'anchored', 'classifier'] as const;
 export type ConfidenceFeature = (typeof CONFIDENCE_FEATURES)[number];
 
 export const DEFAULT_TUNING_FILE = new URL('../../../content/matcher.yaml', import.meta.url).pathname;

@@ -1,0 +1,85 @@
+/**
+ * The entry classifier (src/core/match/classifier.ts) and its share of the ranking: it learns from
+ * the content which words tell entries apart, so a long compound that one entry happens to repeat
+ * ("căn cước gắn chip") no longer outweighs the word that decides the topic ("đăng nhập").
+ */
+import { describe, expect, it } from 'vitest';
+import type { ContentBase } from '../../../src/core/content/loader.js';
+import { entrySchema } from '../../../src/core/content/schema.js';
+import { EntryClassifier, type TrainingExample } from '../../../src/core/match/classifier.js';
+import { Matcher } from '../../../src/core/match/matcher.js';
+import { loadTuning, type Tuning } from '../../../src/core/match/tuning.js';
+import { parseLexicon } from '../../../src/core/text/normalize.js';
+
+describe('EntryClassifier', () => {
+  // Term 1 is in every text of both classes; 2 only in class 0; 3 only in class 1.
+  const examples: TrainingExample[] = [
+    ...Array.from({ length: 10 }, () => ({ terms: [1, 2], label: 0, weight: 1 })),
+    ...Array.from({ length: 10 }, () => ({ terms: [1, 3], label: 1, weight: 1 })),
+  ];
+  const trained = () => {
+    const c = new EntryClassifier(2);
+    c.train(examples);
+    return c;
+  };
+
+  it('learns the word that tells the classes apart, not the word they share', () => {
+    const c = trained();
+    expect(c.probabilities([1, 2])[0]).toBeGreaterThan(0.8);
+    expect(c.probabilities([1, 3])[1]).toBeGreaterThan(0.8);
+    const shared = c.probabilities([1]);
+    expect(Math.abs(shared[0]! - shared[1]!)).toBeLessThan(0.1);
+  });
+
+  it('ignores terms it never saw, and its probabilities sum to 1', () => {
+    const p = trained().probabilities([2, 999]);
+    expect(p[0]).toBeGreaterThan(0.8);
+    expect(p[0]! + p[1]!).toBeCloseTo(1, 10);
+  });
+
+  it('trains to the same weights every time (the same content gives the same answers)', () => {
+    expect([...trained().probabilities([1, 2, 3])]).toEqual([...trained().probabilities([1, 2, 3])]);
+  });
+
+  it('trains in slices with the same result as at once', () => {
+    const sliced = new EntryClassifier(2);
+    let slices = 0;
+    for (const _ of sliced.trainSteps(examples, 7)) slices++;
+    expect(slices).toBeGreaterThan(1);
+    expect([...sliced.probabilities([1, 2])]).toEqual([...trained().probabilities([1, 2])]);
+  });
+});
+
+describe('ranking with the classifier', () => {
+  const lexicon = parseLexicon({ stopwords: ['bang', 'cua', 'cach', 'thi', 'khong', 'duoc', 'co'], anchors: ['vneid', 'can cuoc'] });
+  const entry = (id: string, title: string, phrasings: string[], answer: string) =>
+    entrySchema.parse({ id, kind: 'faq', title, label: title.slice(0, 20), level: 0, phrasings, answer });
+  const entries = [
+    entry('login', 'Đăng nhập VNeID', ['đăng nhập vneid', 'cách đăng nhập ứng dụng', 'không đăng nhập được', 'đăng nhập bằng mật khẩu', 'đăng nhập lần đầu', 'hướng dẫn đăng nhập', 'đăng nhập trên điện thoại mới', 'đăng nhập vneid thế nào'], 'Mở ứng dụng, nhập số định danh cá nhân và mật khẩu, rồi bấm Đăng nhập.'),
+    entry('bhyt', 'Khám bệnh bằng căn cước gắn chip', ['khám bệnh bằng căn cước gắn chip', 'dùng căn cước gắn chip thay thẻ bảo hiểm', 'căn cước gắn chip khám chữa bệnh', 'đi khám bằng căn cước công dân gắn chip', 'bệnh viện nhận căn cước gắn chip', 'thẻ bảo hiểm trên căn cước gắn chip', 'có cần mang thẻ bảo hiểm không', 'hướng dẫn khám bệnh bằng căn cước'], 'Bệnh viện quét căn cước gắn chip để tra thẻ bảo hiểm y tế.'),
+    entry('passcode', 'Quên passcode', ['quên passcode', 'lấy lại passcode', 'đặt lại passcode', 'quên mã passcode', 'passcode bị quên', 'không nhớ passcode', 'đổi passcode', 'passcode là mã gì'], 'Chọn "Quên passcode" trên màn hình nhập passcode.'),
+  ];
+  const content: ContentBase = { entries, byId: new Map(entries.map((e) => [e.id, e])) };
+  const base = loadTuning();
+  const withWeight = (weight: number): Tuning => ({ ...base, classifier: { ...base.classifier, weight } });
+  const question = 'hướng dẫn đăng nhập bằng căn cước công dân gắn chip';
+
+  it('BM25 alone follows the long compound; with the classifier the topic word decides', () => {
+    const bm25Only = new Matcher(content, lexicon, withWeight(0), { resultCache: 0 });
+    const both = new Matcher(content, lexicon, withWeight(base.classifier.weight), { resultCache: 0 });
+    expect(bm25Only.explain(question).candidates[0]?.id).toBe('bhyt');
+    const ranked = both.explain(question).candidates;
+    expect(ranked[0]?.id).toBe('login');
+    expect(ranked[0]!.classifier).toBeGreaterThan(ranked[1]!.classifier);
+    // The compound question still goes where it belongs.
+    expect(both.explain('khám bệnh bằng căn cước gắn chip').candidates[0]?.id).toBe('bhyt');
+  });
+
+  it('the matcher built in slices ranks as the one built at once', async () => {
+    const atOnce = new Matcher(content, lexicon, base, { resultCache: 0 });
+    const sliced = await Matcher.build(content, lexicon, base, { resultCache: 0, sliceMs: 0 });
+    for (const q of [question, 'quên passcode', 'khám bệnh bằng căn cước', 'đăng nhập lần đầu']) {
+      expect(sliced.explain(q)).toEqual(atOnce.explain(q));
+    }
+  });
+});
