@@ -66,7 +66,7 @@ function run(name: string, fn: (q: string) => unknown, count: number) {
 
 // The ranking itself, without the server's cache of recent results (every question ranked).
 const ranker = new Matcher(knowledge.content, knowledge.lexicon, knowledge.tuning, { resultCache: 0 });
-const ours = run('vneid-guide (chuẩn hóa + BM25 + Fuse sửa lỗi gõ)', (q) => ranker.match(q), n);
+const ours = run('vneid-guide (BM25 + phân loại + sửa lỗi gõ)', (q) => ranker.match(q), n);
 const heapAfterOurs = process.memoryUsage().heapUsed;
 // What the server does for a question asked before: the same list again, results cached.
 for (const q of queries) knowledge.matcher.match(q);
@@ -91,6 +91,8 @@ const labelled = [
   new URL('../../test/fixtures/heldout-questions.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/real-questions.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/conversational-questions.jsonl', import.meta.url).pathname,
+  new URL('../../test/fixtures/real-questions-b.jsonl', import.meta.url).pathname,
+  new URL('../../test/fixtures/chatbot-projects.jsonl', import.meta.url).pathname,
 ].filter(existsSync);
 const accuracy: string[] = [];
 for (const file of labelled) {
