@@ -6,6 +6,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Entry } from '../content/schema.js';
 import type { Knowledge } from '../knowledge.js';
+import type { MatchResult } from '../match/matcher.js';
 import { scrub } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
 import { interpret, type Interpretation } from '../understand/interpret.js';
@@ -83,6 +84,13 @@ export interface EngineOptions {
 
 /** The scam-warning entry offered after a scam emergency (content contract id). */
 const SCAM_ENTRY = 'faq-scam';
+/**
+ * The confidence is the probability that the answer is the right entry: below this, an answer is
+ * wrong often enough (about two times in five at 0.6) that the next-best entry is offered beside
+ * it as a button, so a citizen who got the neighbouring topic is one tap away instead of
+ * rephrasing. On real questions, when the answer is wrong, the right entry is usually second.
+ */
+const SECOND_CHOICE_BELOW = 0.8;
 /** Items of a menu page shown as buttons (the fifth button is "Xem thêm"). */
 const PAGE_SIZE = 4;
 /** Menus up to this many items list them all in the first message. */
@@ -473,10 +481,12 @@ export class DialogEngine {
 
   // ——— answers ———
 
-  private entryButtons(entry: Entry, lead: Button[] = []): Button[] {
+  /** `lead` first (back to the guide), then the walkthrough, `next` (another likely entry), related entries, the menu. */
+  private entryButtons(entry: Entry, lead: Button[] = [], next: Button[] = []): Button[] {
     const { byId } = this.o.knowledge.content;
     const buttons = [...lead];
     if (entry.steps) buttons.push(button(this.b.walk, `w:${entry.id}`));
+    buttons.push(...next);
     for (const id of entry.related) {
       const r = byId.get(id);
       if (r && buttons.length < 4) buttons.push(button(r.label, r.steps ? `w:${r.id}` : `e:${r.id}`));
@@ -485,9 +495,18 @@ export class DialogEngine {
     return buttons;
   }
 
-  private showEntry(ctx: TurnContext, entry: Entry, lead: Button[] = []): void {
+  /** The runner-up of a hesitant answer, as a button, unless the answer already links to it. */
+  private secondChoice(id: string, match: MatchResult): Button[] {
+    const { byId } = this.o.knowledge.content;
+    const entry = byId.get(id);
+    const next = match.alternatives[0] === undefined ? undefined : byId.get(match.alternatives[0]);
+    if (!entry || !next || next.id === id || match.score >= SECOND_CHOICE_BELOW || entry.related.includes(next.id)) return [];
+    return [button(next.label, next.steps ? `w:${next.id}` : `e:${next.id}`)];
+  }
+
+  private showEntry(ctx: TurnContext, entry: Entry, lead: Button[] = [], next: Button[] = []): void {
     // Answers may name the commune's own contact: {commune}, {contact}.
-    ctx.replies.push(reply(this.say(ctx, entry.answer), this.entryButtons(entry, lead)));
+    ctx.replies.push(reply(this.say(ctx, entry.answer), this.entryButtons(entry, lead, next)));
   }
 
   /** Normalized words of a scrubbed question; repeated questions are looked up, not redone. */
@@ -534,7 +553,7 @@ export class DialogEngine {
     if (u.intent === 'problem') return this.showProblem(ctx, u.problem);
     if (u.intent === 'answer') {
       if (guide && position && u.id === guide.id) return this.showStep(ctx, guide, position);
-      return this.showEntry(ctx, byId.get(u.id)!, resume);
+      return this.showEntry(ctx, byId.get(u.id)!, resume, this.secondChoice(u.id, match));
     }
     if (u.intent === 'suggest') return this.suggest(ctx, u.ids, resume);
     // Nothing fits. After "Lỗi khác" the citizen gets people to call; otherwise where they are.

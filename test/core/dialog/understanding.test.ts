@@ -259,3 +259,36 @@ describe('"Ý bạn là…?"', () => {
     expect(seen).toBeGreaterThan(0);
   });
 });
+
+describe('a hesitant answer also offers the next-best entry', () => {
+  const payloadOf = (id: string) => (knowledge.content.byId.get(id)!.steps ? `w:${id}` : `e:${id}`);
+  const linked = (id: string, other: string) => knowledge.content.byId.get(id)!.related.includes(other);
+
+  it('below confidence 0.8 the runner-up is a button beside the answer, and tapping it shows that entry', async () => {
+    const hesitant = ['quen mat khau', 'lam ho chieu mat bao lau', 'ho chieu het han thi gia han ntn']
+      .map((q) => ({ q, m: knowledge.matcher.match(q) }))
+      .find(({ m }) => m.id !== null && m.score < 0.8 && m.alternatives[0] !== undefined && !linked(m.id, m.alternatives[0]));
+    expect(hesitant, 'one of these questions is answered with a confidence under 0.8').toBeDefined();
+    const { q, m } = hesitant!;
+    const next = m.alternatives[0]!;
+    const replies = await say(q);
+    expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: m.id, outcome: 'answered' });
+    expect(payloads(replies)).toContain(payloadOf(next));
+    const shown = await tap(payloadOf(next));
+    const entry = knowledge.content.byId.get(next)!;
+    const opening = (entry.steps ? entry.title : entry.answer.split('{')[0]!).slice(0, 30);
+    expect(allText(shown)).toContain(opening);
+  });
+
+  it('a sure answer offers no runner-up', async () => {
+    const sure = ['quên passcode vneid', 'cài vneid trên điện thoại', 'vneid có mất phí không']
+      .map((q) => ({ q, m: knowledge.matcher.match(q) }))
+      .find(({ m }) => m.id !== null && m.score >= 0.8 && m.alternatives[0] !== undefined && !linked(m.id, m.alternatives[0]));
+    expect(sure, 'one of these questions is answered with a confidence of 0.8 or more').toBeDefined();
+    const { q, m } = sure!;
+    const next = m.alternatives[0]!;
+    const replies = await say(q);
+    expect(payloads(replies)).not.toContain(payloadOf(next));
+    expect(payloads(replies)).toContain('menu');
+  });
+});
