@@ -4,10 +4,9 @@
  * ("căn cước gắn chip") no longer outweighs the word that decides the topic ("đăng nhập").
  */
 import { describe, expect, it } from 'vitest';
-import type { ContentBase } from '../../../src/core/content/loader.js';
-import { entrySchema } from '../../../src/core/content/schema.js';
 import { EntryClassifier, type TrainingExample } from '../../../src/core/match/classifier.js';
 import { Matcher } from '../../../src/core/match/matcher.js';
+import { contentOf, faqEntry } from '../../helpers/content.js';
 import { loadTuning, type Tuning } from '../../../src/core/match/tuning.js';
 import { parseLexicon } from '../../../src/core/text/normalize.js';
 
@@ -52,14 +51,12 @@ describe('EntryClassifier', () => {
 
 describe('ranking with the classifier', () => {
   const lexicon = parseLexicon({ stopwords: ['bang', 'cua', 'cach', 'thi', 'khong', 'duoc', 'co'], anchors: ['vneid', 'can cuoc'] });
-  const entry = (id: string, title: string, phrasings: string[], answer: string) =>
-    entrySchema.parse({ id, kind: 'faq', title, label: title.slice(0, 20), level: 0, phrasings, answer });
   const entries = [
-    entry('login', 'Đăng nhập VNeID', ['đăng nhập vneid', 'cách đăng nhập ứng dụng', 'không đăng nhập được', 'đăng nhập bằng mật khẩu', 'đăng nhập lần đầu', 'hướng dẫn đăng nhập', 'đăng nhập trên điện thoại mới', 'đăng nhập vneid thế nào'], 'Mở ứng dụng, nhập số định danh cá nhân và mật khẩu, rồi bấm Đăng nhập.'),
-    entry('bhyt', 'Khám bệnh bằng căn cước gắn chip', ['khám bệnh bằng căn cước gắn chip', 'dùng căn cước gắn chip thay thẻ bảo hiểm', 'căn cước gắn chip khám chữa bệnh', 'đi khám bằng căn cước công dân gắn chip', 'bệnh viện nhận căn cước gắn chip', 'thẻ bảo hiểm trên căn cước gắn chip', 'có cần mang thẻ bảo hiểm không', 'hướng dẫn khám bệnh bằng căn cước'], 'Bệnh viện quét căn cước gắn chip để tra thẻ bảo hiểm y tế.'),
-    entry('passcode', 'Quên passcode', ['quên passcode', 'lấy lại passcode', 'đặt lại passcode', 'quên mã passcode', 'passcode bị quên', 'không nhớ passcode', 'đổi passcode', 'passcode là mã gì'], 'Chọn "Quên passcode" trên màn hình nhập passcode.'),
+    faqEntry('login', 'Đăng nhập VNeID', ['đăng nhập vneid', 'cách đăng nhập ứng dụng', 'không đăng nhập được', 'đăng nhập bằng mật khẩu', 'đăng nhập lần đầu', 'hướng dẫn đăng nhập', 'đăng nhập trên điện thoại mới', 'đăng nhập vneid thế nào'], 'Mở ứng dụng, nhập số định danh cá nhân và mật khẩu, rồi bấm Đăng nhập.'),
+    faqEntry('bhyt', 'Khám bệnh bằng căn cước gắn chip', ['khám bệnh bằng căn cước gắn chip', 'dùng căn cước gắn chip thay thẻ bảo hiểm', 'căn cước gắn chip khám chữa bệnh', 'đi khám bằng căn cước công dân gắn chip', 'bệnh viện nhận căn cước gắn chip', 'thẻ bảo hiểm trên căn cước gắn chip', 'có cần mang thẻ bảo hiểm không', 'hướng dẫn khám bệnh bằng căn cước'], 'Bệnh viện quét căn cước gắn chip để tra thẻ bảo hiểm y tế.'),
+    faqEntry('passcode', 'Quên passcode', ['quên passcode', 'lấy lại passcode', 'đặt lại passcode', 'quên mã passcode', 'passcode bị quên', 'không nhớ passcode', 'đổi passcode', 'passcode là mã gì'], 'Chọn "Quên passcode" trên màn hình nhập passcode.'),
   ];
-  const content: ContentBase = { entries, byId: new Map(entries.map((e) => [e.id, e])) };
+  const content = contentOf(entries);
   const base = loadTuning();
   const withWeight = (weight: number): Tuning => ({ ...base, classifier: { ...base.classifier, weight } });
   const question = 'hướng dẫn đăng nhập bằng căn cước công dân gắn chip';

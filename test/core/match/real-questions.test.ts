@@ -5,9 +5,8 @@
  * wording of the real content.
  */
 import { describe, expect, it } from 'vitest';
-import type { ContentBase } from '../../../src/core/content/loader.js';
-import { entrySchema } from '../../../src/core/content/schema.js';
 import { Matcher } from '../../../src/core/match/matcher.js';
+import { contentOf, faqEntry } from '../../helpers/content.js';
 import { loadTuning } from '../../../src/core/match/tuning.js';
 import { normalizeTokens, parseLexicon } from '../../../src/core/text/normalize.js';
 import { isVietnameseSyllable } from '../../../src/core/text/vietnamese.js';
@@ -21,16 +20,14 @@ const lexicon = parseLexicon({
   anchors: ['vneid', 'dinh danh'],
 });
 
-const entry = (id: string, title: string, phrasings: string[], answer: string) =>
-  entrySchema.parse({ id, kind: 'faq', title, label: title.slice(0, 20), level: 0, phrasings, answer });
 
 const entries = [
-  entry('passcode', 'Quên passcode', ['quên passcode vneid', 'quen ma passcode', 'lay lai passcode', 'passcode bi quen', 'đặt lại passcode', 'quên mã passcode', 'passcode quen mat', 'khong nho passcode'], 'Chọn "Quên passcode" trên màn hình nhập passcode.'),
-  entry('term-passcode', 'Passcode là gì', ['passcode là gì', 'passcode la gi', 'passcode nghĩa là gì', 'passcode la cai gi', 'giai thich passcode', 'passcode de lam gi', 'ma passcode la gi', 'passcode là gì vậy'], 'Passcode là mã 6 số bạn tự đặt.'),
-  entry('bhxh', 'Xem quá trình tham gia bảo hiểm xã hội', ['xem bhxh tren vneid', 'qua trinh tham gia bao hiem xa hoi', 'xem so bhxh', 'bao hiem xa hoi tren vneid', 'tra cuu qua trinh dong bhxh', 'xem bhxh o dau', 'thong tin bhxh', 'bhxh tren app'], 'Vào "Bảo hiểm xã hội" trên VNeID để xem quá trình tham gia.'),
-  entry('validity', 'Thời hạn của tài khoản định danh', ['tai khoan dinh danh dung bao lau', 'dinh danh co het han khong', 'thoi han tai khoan dinh danh', 'tai khoan co thoi han khong', 'bao lau thi het han', 'han dung dinh danh', 'dinh danh het han', 'tai khoan het han'], 'Tài khoản định danh có giá trị khi thẻ căn cước còn giá trị.'),
+  faqEntry('passcode', 'Quên passcode', ['quên passcode vneid', 'quen ma passcode', 'lay lai passcode', 'passcode bi quen', 'đặt lại passcode', 'quên mã passcode', 'passcode quen mat', 'khong nho passcode'], 'Chọn "Quên passcode" trên màn hình nhập passcode.'),
+  faqEntry('term-passcode', 'Passcode là gì', ['passcode là gì', 'passcode la gi', 'passcode nghĩa là gì', 'passcode la cai gi', 'giai thich passcode', 'passcode de lam gi', 'ma passcode la gi', 'passcode là gì vậy'], 'Passcode là mã 6 số bạn tự đặt.'),
+  faqEntry('bhxh', 'Xem quá trình tham gia bảo hiểm xã hội', ['xem bhxh tren vneid', 'qua trinh tham gia bao hiem xa hoi', 'xem so bhxh', 'bao hiem xa hoi tren vneid', 'tra cuu qua trinh dong bhxh', 'xem bhxh o dau', 'thong tin bhxh', 'bhxh tren app'], 'Vào "Bảo hiểm xã hội" trên VNeID để xem quá trình tham gia.'),
+  faqEntry('validity', 'Thời hạn của tài khoản định danh', ['tai khoan dinh danh dung bao lau', 'dinh danh co het han khong', 'thoi han tai khoan dinh danh', 'tai khoan co thoi han khong', 'bao lau thi het han', 'han dung dinh danh', 'dinh danh het han', 'tai khoan het han'], 'Tài khoản định danh có giá trị khi thẻ căn cước còn giá trị.'),
 ];
-const content: ContentBase = { entries, byId: new Map(entries.map((e) => [e.id, e])) };
+const content = contentOf(entries);
 const tuning = loadTuning();
 const matcher = new Matcher(content, lexicon, tuning, { resultCache: 0 });
 const top = (q: string) => matcher.explain(q).candidates[0];
