@@ -38,6 +38,12 @@ function rowOf(q: string, u: Interpretation): AskRow {
   }
 }
 
+// A reader that stops early (`| head`) closes the pipe: that ends the run, it is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const json = process.argv.includes('--json');
 const knowledge = loadKnowledge();
 

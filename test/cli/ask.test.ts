@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -68,5 +68,21 @@ describe('npm run --silent ask -- --json', () => {
       expect(row.suggest.length).toBeLessThanOrEqual(3);
       if (row.suggest.length > 0) expect(row.suggest).toEqual([...new Set([row.suggest[0], ...row.alternatives])].slice(0, row.suggest.length));
     }
+  }, 120_000);
+
+  it('a reader that stops early (| head -1) ends the run quietly, exit 0', async () => {
+    // tsx directly (not npm), so the exit code and stderr are ask's own.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ask.ts', '--json'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Enough lines that ask writes many times after the reader has gone; once ask exits, the rest
+    // of them cannot be written (EPIPE on our side too, expected).
+    child.stdin.on('error', () => {});
+    child.stdin.end('kich hoat vneid\n'.repeat(20_000));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   }, 120_000);
 });
