@@ -55,9 +55,18 @@ const QUESTION_WORDS = new Set(
 
 /** One Vietnamese syllable typed without diacritics (teencode endings too): "khong", "nguoi", "hok". */
 const SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnptk])?$/i;
-/** Words citizens type after "mk" that are not Vietnamese syllables and not passwords. */
+/**
+ * Words citizens type after "mk" that are not Vietnamese syllables and not passwords: app and
+ * service names among them ("quên mật khẩu vssid" asks about VssID; it holds no password).
+ */
 const KNOWN_WORDS = new Set(
-  'vneid passcode password account login logout iphone android apple google icloud samsung zalo facebook gmail email online apps wifi banking smart admin reset cccd cmnd'.split(' '),
+  [
+    'vneid passcode password account login logout iphone android apple google icloud samsung zalo facebook gmail email online apps wifi banking smart admin reset cccd cmnd',
+    'vssid etax ebanking mobile internet appstore chplay tiktok shopee lazada momo zalopay messenger instagram youtube telegram viber outlook yahoo hotmail',
+    'viettel vinaphone mobifone vietcombank vietinbank techcombank agribank sacombank mbbank tpbank vpbank',
+  ]
+    .join(' ')
+    .split(' '),
 );
 const isWordLike = (w: string) => SYLLABLE.test(w) || KNOWN_WORDS.has(w.toLowerCase());
 
