@@ -7,6 +7,7 @@
  * When in doubt a rule scrubs: a lost word in a statistic costs less than a leaked number.
  */
 import { LRUCache } from 'lru-cache';
+import { foldDiacritics } from '../text/vietnamese.js';
 
 export type SensitiveKind =
   | 'id'
@@ -352,6 +353,33 @@ const PLACEHOLDER_RE = new RegExp(Object.values(PLACEHOLDER).map((p) => p.replac
 /** The scrubbed text without placeholders: what the matcher should read. */
 export function withoutPlaceholders(text: string): string {
   return text.replace(PLACEHOLDER_RE, ' ');
+}
+
+/** Words that only name the data typed after them ("số cccd", "sđt", "mã otp là", "em là"), diacritics folded. */
+const DATA_LABEL_WORDS = new Set(
+  'so can cuoc cong dan cccd cmnd cmt dinh danh ca nhan dien thoai dt sdt otp ma mat khau mk pass password passcode pin the bhyt ho ten dia chi ngay sinh email bien xe cua toi em minh chau bac la'.split(' '),
+);
+
+/**
+ * The scrubbed text without its placeholders and without the words that only named the data:
+ * "số cccd [SỐ ĐỊNH DANH] sđt [SĐT], giúp tôi kích hoạt" → "giúp tôi kích hoạt". Those words are
+ * not the question ("số cccd, số điện thoại" would read as a question about privacy), unless the
+ * question is about the data itself ("mã otp là [MÃ SỐ] nhập vào đâu" leaves "nhập vào đâu"):
+ * callers fall back to withoutPlaceholders when this reading says nothing.
+ */
+export function withoutDataMentions(text: string): string {
+  const parts = text.split(PLACEHOLDER_RE);
+  return parts.map((part, i) => (i < parts.length - 1 ? withoutTrailingLabels(part) : part)).join(' ');
+}
+
+function withoutTrailingLabels(part: string): string {
+  const words = part.trimEnd().split(/\s+/);
+  while (words.length > 0) {
+    const word = foldDiacritics(words.at(-1)!).toLowerCase().replace(/[^a-z0-9]/g, '');
+    if (word !== '' && !DATA_LABEL_WORDS.has(word)) break;
+    words.pop();
+  }
+  return words.join(' ');
 }
 
 /** Kinds that deserve the "never share this" warning. */

@@ -10,7 +10,7 @@
 import type { Entry, Step } from '../content/schema.js';
 import type { Knowledge } from '../knowledge.js';
 import type { MatchResult } from '../match/matcher.js';
-import { scrub, withoutPlaceholders, WARN_KINDS, type SensitiveKind } from '../privacy/scrub.js';
+import { scrub, withoutDataMentions, withoutPlaceholders, WARN_KINDS, type SensitiveKind } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
 import { detectEmergency, emergencyNumbers, type EmergencyNumber } from './emergency.js';
 import type { EmergencyKind, SmallTalkKind } from './intents.js';
@@ -96,7 +96,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   if (tokens.length === 0) return emergency ? urgent() : { ...base, intent: 'empty' };
 
   const { matcher, tuning } = knowledge;
-  let match: MatchResult = matcher.matchTokens(tokens);
+  let match: MatchResult = matcher.matchTokens(readingOf(scrubbed, found, tokens, knowledge, options.tokens));
   if (walk) {
     const context = walkContextIds(walk.guide);
     const inContext = matcher.matchTokens(tokens, { context });
@@ -111,6 +111,19 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const ids = suggestionsOf(match, tuning.suggestThreshold);
   if (ids.length > 0) return { ...base, intent: 'suggest', ids, match };
   return { ...base, intent: 'unknown', match };
+}
+
+/**
+ * The words to match. When personal data was typed, the words that only named it ("số cccd …
+ * sđt …, giúp tôi kích hoạt") are left out if what remains is answered on its own; otherwise the
+ * data was the topic ("mã otp là … nhập vào đâu") and they stay.
+ */
+function readingOf(scrubbed: string, found: ReadonlySet<SensitiveKind>, tokens: readonly string[], knowledge: Knowledge, tokenizer?: Tokenizer): readonly string[] {
+  if (found.size === 0) return tokens;
+  const bare = withoutDataMentions(scrubbed);
+  const bareTokens = tokenizer?.(bare) ?? normalizeTokens(bare, knowledge.lexicon);
+  if (bareTokens.length === 0 || bareTokens.join(' ') === tokens.join(' ')) return tokens;
+  return knowledge.matcher.matchTokens(bareTokens).id !== null ? bareTokens : tokens;
 }
 
 /**

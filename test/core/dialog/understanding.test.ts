@@ -134,11 +134,13 @@ describe('small talk', () => {
 });
 
 describe('personal data removed, question kept', () => {
+  // The words that only named the data ("số cccd", "sđt") go with it when the rest is a question
+  // on its own; when the data was the topic ("mã otp là … nhập vào đâu"), they stay.
   it.each([
-    ['ma otp la 482913 nhap vao dau', 'ma otp la nhap vao dau', '482913'],
-    ['so cccd 079203001299 sdt 0912345678, giup toi kich hoat', 'so cccd sdt, giup toi kich hoat', '0912345678'],
-    ['mật khẩu là Hoa@1234 mà vẫn báo sai', 'mật khẩu là mà vẫn báo sai', 'Hoa@1234'],
-  ])('%s: the warning, then the same reply as without the data', async (text, withoutData, secret) => {
+    ['ma otp la 482913 nhap vao dau', 'ma otp la nhap vao dau', '482913', 'faq-otp'],
+    ['so cccd 079203001299 sdt 0912345678, giup toi kich hoat', 'giup toi kich hoat', '0912345678', 'guide-activate'],
+    ['mật khẩu là Hoa@1234 mà vẫn báo sai', 'mật khẩu là mà vẫn báo sai', 'Hoa@1234', null],
+  ])('%s: the warning, then the same reply as to %j', async (text, withoutData, secret, entry) => {
     await say('/start');
     const replies = await say(text);
     expect(replies[0]!.text).toContain('Đừng bao giờ gửi');
@@ -150,7 +152,22 @@ describe('personal data removed, question kept', () => {
     events = [];
     const clean = await say(withoutData);
     expect(replies.slice(1)).toEqual(clean);
-    expect(question).toMatchObject({ matchedId: (events.find((e) => e.type === 'question') as { matchedId: string | null }).matchedId });
+    expect(question).toMatchObject({ matchedId: entry });
+    expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: entry });
+  });
+});
+
+describe('"đã kích hoạt" is not "kích hoạt"', () => {
+  // "đã" and "rồi" are function words; the lexicon keeps "đã kích hoạt" as a word of its own, so
+  // the bare request does not land on the entry for the app's "already activated" message.
+  it.each([
+    ['kích hoạt', 'guide-activate'],
+    ['giup toi kich hoat', 'guide-activate'],
+    ['báo đã kích hoạt rồi', 'faq-already-activated'],
+    ['kich hoat roi ma ko dang nhap dc', 'faq-already-activated'],
+  ])('%s → %s', async (text, id) => {
+    await say(text);
+    expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: id, outcome: 'answered' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PLACEHOLDER, scrub, withoutPlaceholders } from '../../../src/core/privacy/scrub.js';
+import { PLACEHOLDER, scrub, withoutDataMentions, withoutPlaceholders } from '../../../src/core/privacy/scrub.js';
 import { HOSTILE_MESSAGES } from '../../../src/cli/lib/hostile-messages.js';
 
 interface Case {
@@ -74,5 +74,19 @@ describe('scrubbing again', () => {
       expect(scrub(first.text).text).toBe(first.text);
       expect(scrub(first.text).text).toBe(first.text);
     }
+  });
+});
+
+describe('withoutDataMentions', () => {
+  it.each([
+    ['số cccd 001203004567 sđt 0912345678, giúp tôi kích hoạt', ', giúp tôi kích hoạt'],
+    ['so cccd cua toi la 001203004567 giup kich hoat vneid', 'giup kich hoat vneid'],
+    ['mã otp là 482913 nhập vào đâu', 'nhập vào đâu'],
+    ['em là Nguyễn Văn An, muốn kích hoạt tài khoản', ', muốn kích hoạt tài khoản'],
+    // A word that is not a label stops the removal: "cho" stays, and so does what comes before it.
+    ['kích hoạt tài khoản cho số 0912345678 được không', 'kích hoạt tài khoản cho được không'],
+    ['tôi quên mật khẩu rồi', 'tôi quên mật khẩu rồi'],
+  ])('%s → %s', (input, expected) => {
+    expect(withoutDataMentions(scrub(input).text).replace(/\s+/g, ' ').trim()).toBe(expected);
   });
 });
