@@ -19,7 +19,8 @@
  * questions carry context the content cannot know: "gần Tết, bận công việc"); its lead in the
  * ranking; how much it explains in absolute terms;
  * whether the question names another service (VssID, sổ đỏ) and whether it names VNeID itself.
- * Below the threshold the bot does not guess.
+ * Below the threshold the bot does not guess. A question that is exactly one entry's own text (a
+ * button label typed by hand) is that entry, whatever the model says of two words.
  *
  * Built once at start-up, and again when officials attach a question to an entry from the review
  * list (src/core/review): `Matcher.build` makes the same index in slices, giving the event loop
@@ -86,6 +87,13 @@ const BIGRAM_BASE = 1 << 20;
 const UNKNOWN = -1;
 /** An entry none of the question's words are in is still a candidate if the classifier is this sure of it. */
 const MIN_PROBABILITY = 0.05;
+/** A text of two entries at once, in `exact`. */
+const AMBIGUOUS = -1;
+/**
+ * The confidence given to a question that is exactly one entry's title, label, phrasing or
+ * keyword: sure, but below what a long, well explained question earns.
+ */
+const EXACT_CONFIDENCE = 0.9;
 const isBigramId = (id: number) => id >= BIGRAM_BASE;
 const pairId = (a: number, b: number) => (a === UNKNOWN || b === UNKNOWN ? UNKNOWN : (a + 1) * BIGRAM_BASE + b);
 const DIGITS = /^[0-9]+$/;
@@ -121,6 +129,13 @@ export class Matcher {
   /** Per entry: term → weight in its vocabulary (1 from phrasings/title/keywords, less from answer). */
   private readonly entryTerms: Array<Map<number, number>> = [];
   private readonly idf = new Map<number, number>();
+  /**
+   * Each title, label, phrasing and keyword as its content words → its entry: a question that is
+   * exactly one of them ("Thẻ căn cước", a button label typed by hand) is that entry, however
+   * little evidence two words give the confidence model. A title or label outranks a phrasing,
+   * which outranks a keyword; two entries with the same text at the same rank make it AMBIGUOUS.
+   */
+  private readonly exact = new Map<string, { entry: number; rank: number }>();
   /** What the classifier learns from: each entry's texts as term sets (kept until it is trained). */
   private readonly examples: TrainingExample[] = [];
   /** Set by finishIndex (the classes are the entries). */
@@ -222,17 +237,22 @@ export class Matcher {
     const { boost } = this.tuning;
     this.entryIds.push(entry.id);
     const { classifier } = this.tuning;
-    // Each text: its BM25 boost, and how much it teaches the classifier.
-    const texts: Array<[string, number, number]> = [
-      [entry.title, boost.title, 1],
-      [entry.label, boost.title, 1],
-      ...entry.phrasings.map((p): [string, number, number] => [p, boost.phrasing, 1]),
-      ...entry.keywords.map((k): [string, number, number] => [k, boost.keywords, classifier.keywordWeight]),
+    // Each text: its BM25 boost, how much it teaches the classifier, and its rank for `exact`.
+    const texts: Array<[string, number, number, number]> = [
+      [entry.title, boost.title, 1, 2],
+      [entry.label, boost.title, 1, 2],
+      ...entry.phrasings.map((p): [string, number, number, number] => [p, boost.phrasing, 1, 1]),
+      ...entry.keywords.map((k): [string, number, number, number] => [k, boost.keywords, classifier.keywordWeight, 0]),
     ];
     const terms = new Map<number, number>();
     const all: number[] = [];
-    for (const [text, fieldBoost, teaches] of texts) {
-      const t = this.termsOf(this.contentWords(text), true);
+    for (const [text, fieldBoost, teaches, rank] of texts) {
+      const words = this.contentWords(text);
+      const key = words.join(' ');
+      const known = this.exact.get(key);
+      if (key !== '' && (!known || rank > known.rank)) this.exact.set(key, { entry: index, rank });
+      else if (key !== '' && rank === known!.rank && known!.entry !== index) this.exact.set(key, { entry: AMBIGUOUS, rank });
+      const t = this.termsOf(words, true);
       const flat = [...t.words, ...t.pairs];
       if (flat.length === 0) continue;
       this.phrasings.add(flat, fieldBoost);
@@ -448,9 +468,12 @@ export class Matcher {
     const { normalized, candidates } = this.explainTokens(normalizedTokens);
     const inContext = candidates.find((c) => context.includes(c.id) && this.confidence(c) >= this.tuning.suggestThreshold);
     if (inContext && inContext !== candidates[0]) candidates.splice(candidates.indexOf(inContext), 1), candidates.unshift(inContext);
+    const exactEntry = this.exact.get(this.withoutStopwords(normalized.split(' ')).join(' '))?.entry ?? AMBIGUOUS;
+    const exact = exactEntry === AMBIGUOUS ? undefined : candidates.find((c) => c.id === this.entryIds[exactEntry]);
+    if (exact && exact !== candidates[0]) candidates.splice(candidates.indexOf(exact), 1), candidates.unshift(exact);
     const top = candidates[0];
     if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized };
-    const score = this.confidence(top);
+    const score = exact ? Math.max(EXACT_CONFIDENCE, this.confidence(top)) : this.confidence(top);
     return {
       id: score >= this.tuning.threshold ? top.id : null,
       score: round3(score),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { sharedKnowledge } from '../../helpers/engine.js';
 import { Bm25Index } from '../../../src/core/match/bm25.js';
+import { normalizeTokens } from '../../../src/core/text/normalize.js';
 
 const { knowledge } = sharedKnowledge();
 const { matcher } = knowledge;
@@ -61,6 +62,27 @@ const hasDev = existsSync(dev);
 // The dev set lives beside the repository, not in it: a checkout without it must say so, not
 // pass in silence (a visible skipped test naming the file, and one line on the console).
 if (!hasDev) console.warn(`dev set accuracy floor NOT checked: ${dev} is absent (place the shared eval files beside the repository to run it)`);
+describe('a question that is exactly an entry\'s own text', () => {
+  const contentWords = (text: string) => normalizeTokens(text, knowledge.lexicon).filter((t) => !knowledge.lexicon.stopwords.has(t)).join(' ');
+
+  it('every button label typed by hand is answered with its entry, unless another entry\'s label reads the same', () => {
+    const labels = knowledge.content.entries.map((e) => ({ id: e.id, key: contentWords(e.label), label: e.label }));
+    const shared = (key: string) => labels.filter((l) => l.key === key).length > 1;
+    for (const { id, key, label } of labels) {
+      const m = matcher.match(label);
+      if (shared(key)) expect(m.id === null || m.score < 0.9, `"${label}" reads like another entry's label`).toBe(true);
+      else expect(m.id, `"${label}"`).toBe(id);
+    }
+    // Labels that two words give too little evidence for, answered only because they are the label.
+    for (const label of ['Trẻ em dưới 14 tuổi', 'Thông tin cá nhân', 'Đăng ký tài khoản']) {
+      const entry = knowledge.content.entries.find((e) => e.label === label)!;
+      const top = matcher.explain(label).candidates.find((c) => c.id === entry.id)!;
+      expect(matcher.confidence(top)).toBeLessThan(knowledge.tuning.threshold);
+      expect(matcher.match(label)).toMatchObject({ id: entry.id, score: 0.9 });
+    }
+  });
+});
+
 describe('dev set accuracy floor (../shared/eval/dev-questions.jsonl)', () => {
   it.skipIf(!hasDev)(`≥ 95 % in-scope top-1 and ≥ 90 % out-of-scope rejected${hasDev ? '' : ` — SKIPPED: ${dev} not found`}`, () => {
     const rows = readFileSync(dev, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { q: string; accept: string[] });
