@@ -555,6 +555,15 @@ export class DialogEngine {
       if (guide && position && u.id === guide.id) return this.showStep(ctx, guide, position);
       return this.showEntry(ctx, byId.get(u.id)!, resume, this.secondChoice(u.id, match));
     }
+    // Another service named (VssID, a bank, sổ đỏ), not VNeID: say so, then offer what is close.
+    if (match.otherService && !describingError) {
+      const elsewhere = this.say(ctx, this.m.otherService);
+      if (u.intent !== 'suggest') {
+        ctx.replies.push(reply(elsewhere, [...resume, button(this.b.menu, 'menu'), button(this.b.contact, 'm:contact')]));
+        return;
+      }
+      ctx.replies.push(reply(elsewhere));
+    }
     if (u.intent === 'suggest') return this.suggest(ctx, u.ids, resume);
     // Nothing fits. After "Lỗi khác" the citizen gets people to call; otherwise where they are.
     if (describingError) return this.lastResort(ctx, resume);

@@ -18,6 +18,8 @@ export const scriptSchema = z
         menuMore: text,
         notFound: text,
         didYouMean: text,
+        /** Not answered, and the question names another service, not VNeID. */
+        otherService: text,
         noneOfThese: label,
         contact: text,
         expired: text,

@@ -47,6 +47,11 @@ export interface MatchResult {
   nearest: string | null;
   /** The normalized question (after typo correction). */
   normalized: string;
+  /**
+   * The question names another service (VssID, sổ đỏ, a bank…) that the best entry never names,
+   * and not VNeID itself: most likely a question for someone else.
+   */
+  otherService: boolean;
 }
 
 export interface MatchOptions {
@@ -472,7 +477,7 @@ export class Matcher {
     const exact = exactEntry === AMBIGUOUS ? undefined : candidates.find((c) => c.id === this.entryIds[exactEntry]);
     if (exact && exact !== candidates[0]) candidates.splice(candidates.indexOf(exact), 1), candidates.unshift(exact);
     const top = candidates[0];
-    if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized };
+    if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized, otherService: false };
     const score = exact ? Math.max(EXACT_CONFIDENCE, this.confidence(top)) : this.confidence(top);
     return {
       id: score >= this.tuning.threshold ? top.id : null,
@@ -480,6 +485,7 @@ export class Matcher {
       alternatives: candidates.slice(1, 4).map((c) => c.id),
       nearest: top.id,
       normalized,
+      otherService: top.foreign === 1 && top.anchored === 0,
     };
   }
 }

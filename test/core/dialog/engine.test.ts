@@ -116,8 +116,16 @@ describe('answers', () => {
 
   it('out of scope: says so kindly, offers menu and contact, never guesses', async () => {
     await say('/start');
-    const replies = await say('giá vàng hôm nay bao nhiêu');
+    const replies = await say('công thức nấu phở');
     expect(last(replies).text).toContain('chưa có câu trả lời');
+    expect(labels(last(replies))).toEqual(['Về menu', 'Liên hệ hỗ trợ']);
+    expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: null });
+  });
+
+  it('about another service (giá vàng): says it is not about VNeID, offers menu and contact', async () => {
+    await say('/start');
+    const replies = await say('giá vàng hôm nay bao nhiêu');
+    expect(last(replies).text).toContain('không phải về VNeID');
     expect(labels(last(replies))).toEqual(['Về menu', 'Liên hệ hỗ trợ']);
     expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: null });
   });

@@ -309,3 +309,24 @@ describe('a hesitant answer also offers the next-best entry', () => {
     expect(payloads(replies)).toContain('menu');
   });
 });
+
+describe('a question about another service', () => {
+  const ELSEWHERE = 'không phải về VNeID';
+
+  it.each(['quên mật khẩu VssID', 'quen mat khau vssid thi lam sao', 'thủ tục sang tên sổ đỏ', 'thời tiết hà nội ngày mai'])(
+    '%s: not answered; the bot says it is about another service, then offers what is close',
+    async (text) => {
+      const replies = await say(text);
+      expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: null });
+      expect(allText(replies)).toContain(ELSEWHERE);
+      expect(allText(replies)).toContain(CONTACT);
+      expect(allText(replies)).not.toContain('chưa có câu trả lời');
+    },
+  );
+
+  it('a question that names VNeID too, or no other service, gets no such note', async () => {
+    for (const text of ['tích hợp thẻ bhyt vào vneid thay cho vssid được không', 'con mèo nhà tôi bị ốm', 'quên mật khẩu vneid']) {
+      expect(allText(await say(text)), text).not.toContain(ELSEWHERE);
+    }
+  });
+});

@@ -36,7 +36,7 @@ describe('interpret', () => {
   });
 
   it('suggestions: only when not answered and the best is close; at most 3, the best first', () => {
-    const base = { normalized: '', alternatives: ['b', 'c', 'd'] };
+    const base = { normalized: '', alternatives: ['b', 'c', 'd'], otherService: false };
     expect(suggestionsOf({ ...base, id: null, score: 0.4, nearest: 'a' }, 0.3)).toEqual(['a', 'b', 'c']);
     expect(suggestionsOf({ ...base, id: 'a', score: 0.9, nearest: 'a' }, 0.3)).toEqual([]);
     expect(suggestionsOf({ ...base, id: null, score: 0.2, nearest: 'a' }, 0.3)).toEqual([]);
