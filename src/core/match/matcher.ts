@@ -10,7 +10,7 @@
  * the question's words point to; each entry ranks by its BM25 relative to the best plus the
  * weighted probability. BM25 alone let a long compound that one entry repeats outweigh the word
  * that decides the topic; on real questions we never tuned on, the pair ranks the right entry
- * first for 84 % against 74 % (../shared/eval/dev-real.jsonl).
+ * first for 84 % against 74 % (../shared/eval/dev-real.jsonl, when it was added).
  *
  * Confidence: a logistic model (weights fitted by `npm run tune`, kept in content/matcher.yaml)
  * over named features of the best entry: the classifier's probability; how much of the question
