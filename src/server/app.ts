@@ -84,26 +84,30 @@ export function serverOptions(config: Config, logger?: Logger) {
 }
 
 /**
- * The channels a volunteer poster can point at: those whose public address is configured
- * (botInfo: tests). A commune's team gets its commune's own Telegram bot and Zalo OA when
- * communes.yaml names their username / OA id (usernameEnv, oaIdEnv) and its commune's web page;
- * otherwise the server's.
+ * The channels a volunteer poster can point at: those whose public address is configured. A
+ * commune's team gets its commune's own Telegram bot and Zalo OA when communes.yaml names their
+ * OA id (oaIdEnv) and its commune's web page; otherwise the server's. A bot's @username is the
+ * configured one (TELEGRAM_BOT_USERNAME, usernameEnv) or else what getMe said (`telegramUsernames`,
+ * filled by the Telegram plugins as they learn it: null for the shared bot, else the commune id).
  */
-function posterChannels(config: Config, botInfo: UserFromGetMe | undefined, perCommune: ReturnType<typeof communeChannels>, communes: CommuneDirectory | undefined) {
-  const telegramUsername = config.TELEGRAM_BOT_TOKEN ? (config.TELEGRAM_BOT_USERNAME ?? botInfo?.username) : undefined;
-  const shared: PosterChannels = {
-    ...(config.ZALO_OA_ID ? { zaloOaId: config.ZALO_OA_ID } : {}),
-    ...(config.ZALO_OA_NAME ? { zaloOaName: config.ZALO_OA_NAME } : {}),
-    ...(telegramUsername ? { telegramUsername: telegramUsername.replace(/^@/, '') } : {}),
-    ...(config.PUBLIC_URL ? { webUrl: `${config.PUBLIC_URL}/` } : {}),
+function posterChannels(config: Config, telegramUsernames: ReadonlyMap<string | null, string>, perCommune: ReturnType<typeof communeChannels>, communes: CommuneDirectory | undefined) {
+  const shared = (): PosterChannels => {
+    const telegramUsername = config.TELEGRAM_BOT_TOKEN ? (config.TELEGRAM_BOT_USERNAME ?? telegramUsernames.get(null)) : undefined;
+    return {
+      ...(config.ZALO_OA_ID ? { zaloOaId: config.ZALO_OA_ID } : {}),
+      ...(config.ZALO_OA_NAME ? { zaloOaName: config.ZALO_OA_NAME } : {}),
+      ...(telegramUsername ? { telegramUsername: telegramUsername.replace(/^@/, '') } : {}),
+      ...(config.PUBLIC_URL ? { webUrl: `${config.PUBLIC_URL}/` } : {}),
+    };
   };
   return (commune: string | null): PosterChannels => {
     // Only a commune of communes.yaml has a page (/xa/<id>) and maybe a bot of its own.
-    if (commune === null || !communes?.byId(commune)) return shared;
-    const username = perCommune.telegram.find((b) => b.commune === commune)?.username;
+    if (commune === null || !communes?.byId(commune)) return shared();
+    const ownBot = perCommune.telegram.find((b) => b.commune === commune);
+    const username = ownBot ? (ownBot.username ?? telegramUsernames.get(commune)) : undefined;
     const oa = perCommune.zaloOa.find((z) => z.commune === commune);
     return {
-      ...shared,
+      ...shared(),
       ...(oa?.oaId ? { zaloOaId: oa.oaId, ...(oa.oaName ? { zaloOaName: oa.oaName } : {}) } : {}),
       ...(username ? { telegramUsername: username } : {}),
       ...(config.PUBLIC_URL ? { webUrl: `${config.PUBLIC_URL}/xa/${encodeURIComponent(commune)}` } : {}),
@@ -153,6 +157,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const engine = createEngine(config, { ...deps, referrals });
   const channels = ['web'];
   const telegram: TelegramWebhookCounters = { timeouts: 0, lateFailures: 0 };
+  /** Bots' @usernames as getMe tells them (null: the shared bot; else the commune id), for posters. */
+  const telegramUsernames = new Map<string | null, string>();
 
   // A Zalo OA whose token cannot be refreshed needs an admin: /healthz says so.
   const zaloTokens = zaloOaEnabled(config) ? createZaloTokenManager(config, deps.storage, app.log) : undefined;
@@ -181,7 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       secureCookie: config.PUBLIC_URL?.startsWith('https://') ?? false,
       teams: {
         storage: deps.storage,
-        channels: posterChannels(config, deps.telegramBotInfo, perCommune, deps.communes),
+        channels: posterChannels(config, telegramUsernames, perCommune, deps.communes),
         ...(deps.communes ? { communes: deps.communes.list.map((c) => ({ id: c.id, name: c.name })) } : {}),
         onCreated: () => referrals.invalidate(),
       },
@@ -211,6 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(telegramPlugin, {
       token: config.TELEGRAM_BOT_TOKEN,
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+      onUsername: (username) => telegramUsernames.set(null, username),
       ...telegramShared,
     });
     channels.push('telegram');
@@ -222,6 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       webhookSecret: bot.webhookSecret,
       path: `${TELEGRAM_WEBHOOK_PATH}/${bot.commune}`,
       commune: bot.commune,
+      onUsername: (username) => telegramUsernames.set(bot.commune, username),
       ...telegramShared,
     });
     channels.push(`telegram/${bot.commune}`);

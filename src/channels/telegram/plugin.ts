@@ -33,6 +33,8 @@ export interface TelegramPluginOptions extends TelegramBotOptions {
   timeoutMs?: number;
   /** Incremented here; the app keeps the object. */
   counters?: TelegramWebhookCounters;
+  /** Told the bot's @username once it is known (from getMe, or at once from `botInfo`): volunteer posters link to it. */
+  onUsername?: (username: string) => void;
 }
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
@@ -69,11 +71,15 @@ export const telegramPlugin: FastifyPluginAsync<TelegramPluginOptions> = async (
 
   let initializing: Promise<void> | undefined;
   const ensureInit = () =>
-    (initializing ??= bot.init().catch((err: unknown) => {
-      initializing = undefined; // try getMe again with the next update
-      throw err;
-    }));
-  if (!o.botInfo) {
+    (initializing ??= bot.init().then(
+      () => o.onUsername?.(bot.botInfo.username),
+      (err: unknown) => {
+        initializing = undefined; // try getMe again with the next update
+        throw err;
+      },
+    ));
+  if (o.botInfo) o.onUsername?.(o.botInfo.username);
+  else {
     // getMe at start; if Telegram is unreachable now, it is tried again on the first update.
     await ensureInit().catch((err: unknown) => app.log.error({ err }, 'Telegram: getMe thất bại, sẽ thử lại khi có tin nhắn'));
   }

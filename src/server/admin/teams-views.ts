@@ -115,7 +115,7 @@ export function posterPage(o: { team: Team; links: readonly PosterLink[]; commun
   const needsTyping = links.some((l) => !l.carriesCode);
   const qrs =
     links.length === 0
-      ? html`<p class="error" role="alert">Chưa cấu hình kênh nào để in mã QR. Quản trị máy chủ cần đặt ZALO_OA_ID (Zalo OA), TELEGRAM_BOT_USERNAME (Telegram) hoặc PUBLIC_URL (trang web) rồi khởi động lại.</p>`
+      ? html`<p class="error" role="alert">Chưa cấu hình kênh nào để in mã QR. Quản trị máy chủ cần đặt ZALO_OA_ID (Zalo OA), TELEGRAM_BOT_TOKEN (Telegram) hoặc PUBLIC_URL (trang web) rồi khởi động lại.</p>`
       : html`<div class="qrs qrs-${links.length}">${links.map(
           (l) => html`<figure class="qr" data-channel="${l.channel}">
 <img src="${qrPath(team.code, l.channel)}" alt="Mã QR mở ${CHANNEL_NAMES[l.channel]}: ${l.url}" width="300" height="300">

@@ -90,6 +90,30 @@ describe('volunteer teams with communes', () => {
     expect(other.json().links).toEqual([expect.objectContaining({ channel: 'web', url: `${PUBLIC_URL}/xa/nam-dinh?ref=NDTDP5` })]);
   });
 
+  it("without usernameEnv, a commune bot's poster link uses the name its getMe returned", async () => {
+    const env = { LOC_HOA_TELEGRAM_BOT_TOKEN: '333333:LOCHOA-token_abcdefghijklmnopqrs', LOC_HOA_TELEGRAM_WEBHOOK_SECRET: 'lochoa-webhook-secret-0003' };
+    const bare = await makeApp(
+      { ADMIN_PASSWORD: ADMIN, PUBLIC_URL, TELEGRAM_API_ROOT: fake.url },
+      { deps: (storage) => ({ communes: loadCommunes(COMMUNES_FIXTURE), env, statsStore: new SqliteStatsStore(storage.db), telegramBotInfo: undefined }) },
+    );
+    try {
+      expect(fake.calls.some((c) => c.method === 'getMe' && c.token === env.LOC_HOA_TELEGRAM_BOT_TOKEN)).toBe(true);
+      const login = await bare.app.inject({
+        method: 'POST',
+        url: '/admin/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ password: ADMIN }).toString(),
+      });
+      const bareCookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const token = /name="csrf" value="([^"]+)"/.exec((await bare.app.inject({ url: '/admin/teams', headers: { cookie: bareCookie } })).body)![1]!;
+      const res = await bare.app.inject({ method: 'POST', url: '/admin/api/teams', headers: { cookie: bareCookie, 'x-csrf-token': token }, payload: { name: 'Đội getMe', commune: 'loc-hoa', code: 'LHGM01' } });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().links).toContainEqual(expect.objectContaining({ channel: 'telegram', url: 'https://t.me/vneid_test_bot?start=ref_LHGM01' }));
+    } finally {
+      await bare.close();
+    }
+  });
+
   it("on the shared page, a citizen who came through the team's code gets its commune's contact without being asked", async () => {
     await create({ name: 'Hội Phụ nữ Lộc Hòa', commune: 'loc-hoa', code: 'LHPN02' });
     await chat({ sessionId: 'shared-page-ref-1', text: '/start ref_LHPN02' });

@@ -34,7 +34,9 @@ beforeAll(async () => {
     {
       deps: (storage) => {
         const statsStore = new SqliteStatsStore(storage.db);
-        return { statsStore, sink: new StatsSink({ store: statsStore }) };
+        // No bot info handed in and no TELEGRAM_BOT_USERNAME, as in production: the posters'
+        // t.me links use the name the Telegram fake answers to getMe.
+        return { statsStore, sink: new StatsSink({ store: statsStore }), telegramBotInfo: undefined };
       },
     },
   );
