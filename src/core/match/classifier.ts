@@ -59,8 +59,8 @@ export class EntryClassifier {
   }
 
   /**
-   * Training as a generator: each `next()` does a slice of the work (one step per example of one
-   * pass), so a caller can give the event loop back between slices.
+   * Training as a generator: each `next()` trains on the next `sliceSize` examples (a pass is
+   * several slices), so a caller can give the event loop back between slices.
    */
   *trainSteps(examples: readonly TrainingExample[], sliceSize = 500): Generator<void> {
     const { epochs, learningRate, l2 } = this.settings;
