@@ -369,6 +369,11 @@ export class PostgresStorage implements Storage {
     return rows[0] ? toTeam(rows[0]) : undefined;
   }
 
+  async renameTeam(code: string, name: string): Promise<boolean> {
+    const result = await this.pool.query('UPDATE teams SET name = $1 WHERE code = $2', [name, code.toUpperCase()]);
+    return result.rowCount === 1;
+  }
+
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
     // Chain in-process first (as SqliteStorage does): waiters of this process queue here
     // instead of each pinning a pool client while blocked on the advisory lock.

@@ -149,6 +149,7 @@ export class SqliteStorage implements Storage {
       createTeam: this.db.prepare('INSERT INTO teams (code, name, commune, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING'),
       listTeams: this.db.prepare<[], TeamRow>('SELECT code, name, commune, created_at FROM teams ORDER BY created_at, code'),
       getTeam: this.db.prepare<[string], TeamRow>('SELECT code, name, commune, created_at FROM teams WHERE code = ?'),
+      renameTeam: this.db.prepare('UPDATE teams SET name = ? WHERE code = ?'),
     };
   }
 
@@ -240,6 +241,10 @@ export class SqliteStorage implements Storage {
   async getTeam(code: string): Promise<Team | undefined> {
     const row = this.stmt.getTeam.get(code.toUpperCase());
     return row ? toTeam(row) : undefined;
+  }
+
+  async renameTeam(code: string, name: string): Promise<boolean> {
+    return this.stmt.renameTeam.run(name, code.toUpperCase()).changes === 1;
   }
 
   private readonly locks = new Map<string, Promise<unknown>>();

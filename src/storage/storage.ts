@@ -60,6 +60,8 @@ export interface Storage {
   listTeams(): Promise<Team[]>;
   /** The team with this code (stored upper-case; the lookup is too), if any. */
   getTeam(code: string): Promise<Team | undefined>;
+  /** Gives a team a new name (its code, commune and counts stay); false when no team has the code. */
+  renameTeam(code: string, name: string): Promise<boolean>;
 
   /**
    * Runs `fn` while holding the named lock, so that only one holder at a time does a critical

@@ -50,6 +50,15 @@ function teamsContract(name: string, makeOpen: () => Promise<Open>): void {
       expect(await storage.listTeams()).toHaveLength(1);
     });
 
+    it('a team gets a new name; its code, commune and date stay; an unknown code renames nothing', async () => {
+      const storage = await (await makeOpen())();
+      await storage.createTeam(team('DOANTN01', 'Đoàn thanh nien thon 3', 2_000, 'loc-hoa'));
+      await storage.createTeam(team('HOIPN', 'Hội Phụ nữ', 1_000));
+      expect(await storage.renameTeam('doantn01', 'Đoàn thanh niên thôn 3')).toBe(true);
+      expect(await storage.renameTeam('NOPE', 'Đội ma')).toBe(false);
+      expect(await storage.listTeams()).toEqual([team('HOIPN', 'Hội Phụ nữ', 1_000), team('DOANTN01', 'Đoàn thanh niên thôn 3', 2_000, 'loc-hoa')]);
+    });
+
     it('teams survive a restart', async () => {
       const open = await makeOpen();
       const first = await open();

@@ -8,6 +8,12 @@ form.team { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem,
 form.team label { display: flex; flex-direction: column; font-size: .9rem; color: var(--muted, #5b6570); }
 form.team input[type="text"], form.team select { font: inherit; padding: .45rem .5rem; border: 1px solid #d9dee3; border-radius: .4rem; min-height: 2.5rem; margin-top: .25rem; color: #1b1f24; }
 .ok { background: #edf7ed; border: 1px solid #a5d6a7; padding: .5rem .75rem; border-radius: .4rem; margin-bottom: 1rem; }
+details.rename { margin-top: .35rem; }
+details.rename summary { cursor: pointer; color: var(--accent, #0b5cad); min-height: 2.75rem; display: flex; align-items: center; }
+details.rename form { display: flex; flex-wrap: wrap; gap: .4rem; align-items: end; }
+details.rename label { display: flex; flex-direction: column; font-size: .9rem; min-width: 0; flex: 1 1 10rem; }
+details.rename input[type="text"] { font: inherit; padding: .4rem .5rem; border: 1px solid #d9dee3; border-radius: .4rem; min-height: 2.75rem; max-width: 100%; box-sizing: border-box; }
+details.rename button { font: inherit; min-height: 2.75rem; padding: .4rem .8rem; }
 
 body.poster-page { margin: 0; background: #e9edf1; color: #111; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; }
 .toolbar { display: flex; gap: 1rem; align-items: center; justify-content: space-between; max-width: 210mm; margin: 0 auto; padding: .75rem 1rem; }

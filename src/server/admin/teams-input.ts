@@ -39,11 +39,9 @@ const field = (v: unknown): string => (typeof v === 'string' ? v.normalize('NFC'
  * an id names one.
  */
 export function readTeamInput(body: Record<string, unknown>, knownCommune?: (id: string) => boolean): TeamInputResult {
-  const name = field(body.name);
-  if (!name) return { ok: false, field: 'name', error: MESSAGES.nameEmpty };
-  if ([...name].length > TEAM_NAME_MAX) return { ok: false, field: 'name', error: MESSAGES.nameLong };
-  // Printed on a poster and kept in the database: a volunteer's phone number has no place there.
-  if ([...scrub(name).found].some((k) => PERSONAL.has(k))) return { ok: false, field: 'name', error: MESSAGES.namePersonal };
+  const checked = readTeamName(body.name);
+  if (!checked.ok) return { ok: false, field: 'name', error: checked.error };
+  const { name } = checked;
 
   const rawCode = field(body.code).toUpperCase();
   if (rawCode && !isReferralCode(rawCode)) return { ok: false, field: 'code', error: MESSAGES.code };
@@ -53,6 +51,16 @@ export function readTeamInput(body: Record<string, unknown>, knownCommune?: (id:
   if (commune !== null && knownCommune && !knownCommune(commune)) return { ok: false, field: 'commune', error: MESSAGES.communeUnknown };
 
   return { ok: true, team: { name, commune, ...(rawCode ? { code: rawCode } : {}) } };
+}
+
+/** A team's name, for a new team or a new name for one: the same rules. */
+export function readTeamName(value: unknown): { ok: true; name: string } | { ok: false; error: string } {
+  const name = field(value);
+  if (!name) return { ok: false, error: MESSAGES.nameEmpty };
+  if ([...name].length > TEAM_NAME_MAX) return { ok: false, error: MESSAGES.nameLong };
+  // Printed on a poster and kept in the database: a volunteer's phone number has no place there.
+  if ([...scrub(name).found].some((k) => PERSONAL.has(k))) return { ok: false, error: MESSAGES.namePersonal };
+  return { ok: true, name };
 }
 
 /** Letters and digits that cannot be misread for one another on paper (no 0/O, 1/I/L). */

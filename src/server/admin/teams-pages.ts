@@ -6,23 +6,25 @@
  *
  *   GET  /admin/teams                     list, creation form, counts over ?from&to
  *   POST /admin/teams                     form: csrf, name, commune?, code? (303 to the list)
+ *   POST /admin/teams/:code/name          form: csrf, name (303 to the list): a new name, same code
  *   GET  /admin/teams/:code/poster        the printable poster and the share text
  *   GET  /admin/teams/:code/qr/:ch.png    a QR code (ch: zalo, telegram, web)
  *   GET  /admin/api/teams                 the same list as JSON
  *   POST /admin/api/teams                 JSON {name, commune?, code?}, header x-csrf-token
+ *   POST /admin/api/teams/:code/name      JSON {name}, header x-csrf-token
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StatsRange, StatsStore } from '../../core/stats/store.js';
 import type { Storage, Team } from '../../storage/storage.js';
 import { layout, messagePage, BASE, type RangeView } from './views.js';
-import { MESSAGES, randomTeamCode, readTeamInput, type TeamInput } from './teams-input.js';
+import { MESSAGES, randomTeamCode, readTeamInput, readTeamName, type TeamInput } from './teams-input.js';
 import { posterLinks, qrPng, type PosterChannel, type PosterChannels } from './teams-links.js';
 import { posterPage, posterPath, teamsBody, TEAMS_PATH, type TeamCounts, type TeamFormState, type TeamRow } from './teams-views.js';
 import { TEAMS_CSS, TEAMS_JS } from './teams-assets.js';
 
 /** What the server passes in (app.ts). */
 export interface TeamPagesOptions {
-  storage: Pick<Storage, 'createTeam' | 'listTeams' | 'getTeam'>;
+  storage: Pick<Storage, 'createTeam' | 'listTeams' | 'getTeam' | 'renameTeam'>;
   /** The configured channels a poster of a team of this commune (null: no commune) can point at. */
   channels: (commune: string | null) => PosterChannels;
   /** Told when a team is created, so the engine knows its code at once (CachedReferralDirectory). */
@@ -121,9 +123,11 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
 
   app.get(`${BASE}${TEAMS_PATH}`, async (req, res) => {
     // After a creation (post/redirect/get: reloading the page does not post the form again).
-    const created = (req.query as Record<string, unknown>).created;
-    const team = typeof created === 'string' && created.length <= 32 ? await o.storage.getTeam(created) : undefined;
-    return listPage(req, res, team ? { created: team } : {});
+    const query = req.query as Record<string, unknown>;
+    const teamOf = async (code: unknown) => (typeof code === 'string' && code.length <= 32 ? visible(req, await o.storage.getTeam(code)) : undefined);
+    const created = await teamOf(query.created);
+    const renamed = created ? undefined : await teamOf(query.renamed);
+    return listPage(req, res, created ? { created } : renamed ? { renamed } : {});
   });
 
   app.post(`${BASE}${TEAMS_PATH}`, async (req, res) => {
@@ -169,11 +173,44 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
     const code = (req.params as { code?: unknown }).code;
     return typeof code === 'string' && code.length <= 32 ? o.storage.getTeam(code) : undefined;
   };
+  const NO_TEAM = 'Không có đội nào có mã này.';
   const noTeam = (res: FastifyReply) =>
     res
       .code(404)
       .type('text/html; charset=utf-8')
-      .send(messagePage('Không tìm thấy', 'Không có đội nào có mã này.', { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
+      .send(messagePage('Không tìm thấy', NO_TEAM, { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
+
+  /** A new name for a team the official may see; the code, commune and counts stay. */
+  async function rename(req: FastifyRequest, name: unknown): Promise<{ ok: true; team: Team } | { ok: false; status: number; error: string }> {
+    const team = visible(req, await findTeam(req));
+    if (!team) return { ok: false, status: 404, error: NO_TEAM };
+    const checked = readTeamName(name);
+    if (!checked.ok) return { ok: false, status: 400, error: checked.error };
+    if (!(await o.storage.renameTeam(team.code, checked.name))) return { ok: false, status: 404, error: NO_TEAM };
+    req.log.info({ admin: 'team-renamed' }, 'volunteer team renamed');
+    return { ok: true, team: { ...team, name: checked.name } };
+  }
+
+  app.post(`${BASE}${TEAMS_PATH}/:code/name`, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!o.csrfOk(req, body.csrf)) {
+      return res
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF). Vui lòng tải lại trang rồi thử lại.', { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
+    }
+    const result = await rename(req, body.name);
+    if (!result.ok) return result.status === 404 ? noTeam(res) : listPage(req, res, { error: result.error }, result.status);
+    return res.redirect(`${BASE}${TEAMS_PATH}?renamed=${encodeURIComponent(result.team.code)}`, 303);
+  });
+
+  app.post(`${BASE}/api${TEAMS_PATH}/:code/name`, async (req, res) => {
+    if (!o.csrfOk(req, req.headers['x-csrf-token'])) return res.code(403).send({ error: 'Thiếu hoặc sai mã CSRF (header x-csrf-token).' });
+    const body = req.body !== null && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+    const result = await rename(req, body.name);
+    if (!result.ok) return res.code(result.status).send({ error: result.error, ...(result.status === 400 ? { field: 'name' } : {}) });
+    return { team: result.team };
+  });
 
   app.get(`${BASE}${TEAMS_PATH}/:code/poster`, async (req, res) => {
     const team = visible(req, await findTeam(req));

@@ -31,9 +31,11 @@ export interface TeamFormState {
   values?: { name?: string; code?: string; commune?: string };
   error?: string;
   created?: Team;
+  renamed?: Team;
 }
 
 export const posterPath = (code: string) => `${BASE}${TEAMS_PATH}/${encodeURIComponent(code)}/poster`;
+export const renamePath = (code: string) => `${BASE}${TEAMS_PATH}/${encodeURIComponent(code)}/name`;
 export const qrPath = (code: string, channel: string) => `${BASE}${TEAMS_PATH}/${encodeURIComponent(code)}/qr/${channel}.png`;
 
 const COLUMNS: ReadonlyArray<{ label: string; numeric?: boolean }> = [
@@ -76,7 +78,8 @@ export function teamsBody(o: {
             fmtInt(r.counts.users),
             fmtInt(r.counts.activations),
             fmtInt(r.counts.integrations),
-            html`<a href="${posterPath(r.team.code)}">Xem và in</a>`,
+            html`<a href="${posterPath(r.team.code)}">Xem và in</a>
+<details class="rename"><summary>Đổi tên</summary><form method="post" action="${renamePath(r.team.code)}"><input type="hidden" name="csrf" value="${o.csrf}"><label>Tên mới <input type="text" name="name" required maxlength="${TEAM_NAME_MAX}" value="${r.team.name}"></label><button type="submit">Lưu tên</button></form></details>`,
           ];
           // On a phone each row is a card (the dashboard's table.stack): every cell names its column.
           return html`<tr data-code="${r.team.code}">${cells.map(
@@ -89,6 +92,7 @@ export function teamsBody(o: {
 <h2>Tạo mã cho đội tình nguyện</h2>
 <p class="note">Mỗi đội (đoàn thanh niên, hội phụ nữ, tổ dân phố…) có một mã riêng, in trên áp phích có mã QR. Người dân quét mã là trò chuyện được với trợ lý; số liệu bên dưới đếm theo mã, không lưu thông tin cá nhân nào.</p>
 ${o.form.error ? html`<p class="error" role="alert">${o.form.error}</p>` : ''}
+${o.form.renamed ? html`<p class="ok" role="status">Đã đổi tên đội <strong>${o.form.renamed.code}</strong> thành “${o.form.renamed.name}”. Mã và số liệu của đội giữ nguyên.</p>` : ''}
 ${created ? html`<p class="ok" role="status">Đã tạo mã <strong>${created.code}</strong> cho đội “${created.name}”. <a href="${posterPath(created.code)}">Xem và in áp phích</a></p>` : ''}
 <form class="team" method="post" action="${BASE}${TEAMS_PATH}">
   <input type="hidden" name="csrf" value="${o.csrf}">

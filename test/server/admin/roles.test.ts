@@ -115,6 +115,12 @@ describe('a commune official', () => {
     expect(own.statusCode).toBe(201);
     expect(own.json().team).toMatchObject({ code: 'LHTDP', commune: 'loc-hoa' });
     expect(await t.storage.getTeam('NDKHAC')).toBeUndefined();
+    // Nor rename one: to them it does not exist.
+    const renameThere = await t.app.inject({ method: 'POST', url: '/admin/api/teams/DOANND/name', headers: { cookie, 'x-csrf-token': csrf }, payload: { name: 'Đổi trộm' } });
+    expect(renameThere.statusCode).toBe(404);
+    expect(await t.storage.getTeam('DOANND')).toMatchObject({ name: 'Đoàn thanh niên Nam Định' });
+    const renameOwn = await t.app.inject({ method: 'POST', url: '/admin/api/teams/DOANLH/name', headers: { cookie, 'x-csrf-token': csrf }, payload: { name: 'Đoàn thanh niên Lộc Hòa' } });
+    expect(renameOwn.statusCode).toBe(200);
   });
 
   it("the CSV holds only their commune's rows", async () => {

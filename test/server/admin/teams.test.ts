@@ -190,6 +190,60 @@ describe('volunteer teams: creation and bad input', () => {
   });
 });
 
+describe('volunteer teams: a new name', () => {
+  // Its own team, so these tests pass in any order.
+  beforeAll(async () => {
+    await t.storage.createTeam({ code: 'RENAME01', name: 'Doan thanh nien thon 7', commune: 'loc-hoa', createdAt: Date.now() });
+  });
+  const rename = (code: string, data: Record<string, string>, headers: Record<string, string> = {}) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/admin/teams/${code}/name`,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: new URLSearchParams(data).toString(),
+    });
+
+  it('the list offers it on every team; the form renames (post/redirect/get), code and counts unchanged', async () => {
+    const list = await get('/admin/teams');
+    expect(list.body).toContain('action="/admin/teams/RENAME01/name"');
+    const res = await rename('rename01', { name: '  Đoàn thanh niên   thôn 7 ', csrf: await csrf() });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/admin/teams?renamed=RENAME01');
+    const page = await get(String(res.headers.location));
+    expect(text(page.body)).toContain('Đã đổi tên đội RENAME01 thành “Đoàn thanh niên thôn 7”. Mã và số liệu của đội giữ nguyên.');
+    expect(await t.storage.getTeam('RENAME01')).toMatchObject({ code: 'RENAME01', name: 'Đoàn thanh niên thôn 7', commune: 'loc-hoa' });
+    const poster = await get('/admin/teams/RENAME01/poster');
+    expect(text(poster.body)).toContain('Đội giới thiệu: Đoàn thanh niên thôn 7');
+  });
+
+  it('the same rules as a new team, a clear message; without CSRF nothing changes; an unknown code is a 404', async () => {
+    const token = await csrf();
+    const empty = await rename('RENAME01', { name: '  ', csrf: token });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('role="alert">Vui lòng nhập tên đội.');
+    const phone = await rename('RENAME01', { name: 'Đội anh Nam 0912 345 678', csrf: token });
+    expect(phone.statusCode).toBe(400);
+    expect(text(phone.body)).toContain('Tên đội không được chứa số điện thoại');
+    expect((await rename('RENAME01', { name: 'Đội không có CSRF' })).statusCode).toBe(403);
+    expect((await rename('RENAME01', { name: 'Đội trang khác', csrf: token }, { origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await rename('KHONGCO9', { name: 'Đội ma', csrf: token })).statusCode).toBe(404);
+    expect(await t.storage.getTeam('RENAME01')).toMatchObject({ name: 'Đoàn thanh niên thôn 7' });
+  });
+
+  it('the JSON API: 200 with the team, 400 with the field, 403 without the header', async () => {
+    const token = await csrf();
+    const url = '/admin/api/teams/RENAME01/name';
+    const ok = await t.app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': token }, payload: { name: 'Chi đoàn thôn 7' } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ team: expect.objectContaining({ code: 'RENAME01', name: 'Chi đoàn thôn 7', commune: 'loc-hoa' }) });
+    const bad = await t.app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': token }, payload: { name: '' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: 'Vui lòng nhập tên đội.', field: 'name' });
+    expect((await t.app.inject({ method: 'POST', url, headers: { cookie }, payload: { name: 'X' } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url, payload: { name: 'X' } })).statusCode).toBe(401);
+  });
+});
+
 describe('volunteer teams: the poster', () => {
   // Its own team, so the poster tests pass in any order (the creation tests make theirs).
   beforeAll(async () => {
