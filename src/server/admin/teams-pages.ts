@@ -116,6 +116,13 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
       .send(layout({ title: 'Đội tình nguyện và mã giới thiệu', active: TEAMS_PATH, range: view, csrf: o.csrfOf(req), body, communeName: o.defaultCommuneName }));
   }
 
+  /** A form POST without the session's CSRF token, or from another site. */
+  const csrfRefused = (res: FastifyReply) =>
+    res
+      .code(403)
+      .type('text/html; charset=utf-8')
+      .send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF). Vui lòng tải lại trang rồi thử lại.', { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
+
   const asset = (path: string, type: string, body: string) =>
     app.get(`${BASE}/assets/${path}`, async (_req, res) => res.type(type).header('cache-control', 'private, max-age=3600').send(body));
   asset('teams.css', 'text/css; charset=utf-8', TEAMS_CSS);
@@ -132,12 +139,7 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
 
   app.post(`${BASE}${TEAMS_PATH}`, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!o.csrfOk(req, body.csrf)) {
-      return res
-        .code(403)
-        .type('text/html; charset=utf-8')
-        .send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF). Vui lòng tải lại trang rồi thử lại.', { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
-    }
+    if (!o.csrfOk(req, body.csrf)) return csrfRefused(res);
     const values = { name: typeof body.name === 'string' ? body.name : '', code: typeof body.code === 'string' ? body.code : '', commune: typeof body.commune === 'string' ? body.commune : '' };
     const input = readTeamInput(body, isCommune);
     if (!input.ok) return listPage(req, res, { values, error: input.error }, 400);
@@ -193,12 +195,7 @@ export function registerTeamPages(app: FastifyInstance, o: TeamPagesContext): vo
 
   app.post(`${BASE}${TEAMS_PATH}/:code/name`, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!o.csrfOk(req, body.csrf)) {
-      return res
-        .code(403)
-        .type('text/html; charset=utf-8')
-        .send(messagePage('Không hợp lệ', 'Yêu cầu không đến từ trang thống kê (thiếu mã CSRF). Vui lòng tải lại trang rồi thử lại.', { href: `${BASE}${TEAMS_PATH}`, label: 'Về trang đội tình nguyện' }));
-    }
+    if (!o.csrfOk(req, body.csrf)) return csrfRefused(res);
     const result = await rename(req, body.name);
     if (!result.ok) return result.status === 404 ? noTeam(res) : listPage(req, res, { error: result.error }, result.status);
     return res.redirect(`${BASE}${TEAMS_PATH}?renamed=${encodeURIComponent(result.team.code)}`, 303);

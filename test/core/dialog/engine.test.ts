@@ -114,18 +114,14 @@ describe('answers', () => {
     expect(last(replies).text).toBe(knowledge.content.byId.get('faq-forgot-password')!.answer);
   });
 
-  it('out of scope: says so kindly, offers menu and contact, never guesses', async () => {
+  // Out of scope, or about another service (giá vàng is one): says which, kindly, and never guesses.
+  it.each([
+    ['công thức nấu phở', 'chưa có câu trả lời'],
+    ['giá vàng hôm nay bao nhiêu', 'không phải về VNeID'],
+  ])('out of scope: %s → "%s", menu and contact', async (question, says) => {
     await say('/start');
-    const replies = await say('công thức nấu phở');
-    expect(last(replies).text).toContain('chưa có câu trả lời');
-    expect(labels(last(replies))).toEqual(['Về menu', 'Liên hệ hỗ trợ']);
-    expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: null });
-  });
-
-  it('about another service (giá vàng): says it is not about VNeID, offers menu and contact', async () => {
-    await say('/start');
-    const replies = await say('giá vàng hôm nay bao nhiêu');
-    expect(last(replies).text).toContain('không phải về VNeID');
+    const replies = await say(question);
+    expect(last(replies).text).toContain(says);
     expect(labels(last(replies))).toEqual(['Về menu', 'Liên hệ hỗ trợ']);
     expect(events.find((e) => e.type === 'question')).toMatchObject({ matchedId: null });
   });
