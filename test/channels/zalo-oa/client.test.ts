@@ -126,7 +126,8 @@ describe('message shape', () => {
 describe('error handling', () => {
   it('-32 (rate limit) → the OA pauses, doubling, then the message goes through', async () => {
     fake.script(OA_SEND_PATH, { body: { error: -32, message: 'Rate limit' } }, { body: { error: -32, message: 'Rate limit' } });
-    const { c, delays, failures } = client({ rateLimit: { baseDelayMs: 1_000, maxDelayMs: 16_000, maxWaitMs: 75_000 } });
+    // A clock that stands still (a real one moves a millisecond now and then on a busy machine).
+    const { c, delays, failures } = client({ now: () => 0, rateLimit: { baseDelayMs: 1_000, maxDelayMs: 16_000, maxWaitMs: 75_000 } });
     const r = await c.sendText(USER, 'Xin chào');
     expect(r.ok).toBe(true);
     expect(fake.to(OA_SEND_PATH)).toHaveLength(3);
