@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../../helpers/app.js';
 import { SqliteStatsStore } from '../../../src/storage/sqlite-stats.js';
 import { StatsSink } from '../../../src/core/stats/sink.js';
+import { login } from '../../fixtures/admin-app.js';
 
 const ADMIN = 'mat-khau-quan-tri-gan-vao-app';
 
@@ -31,14 +32,7 @@ describe('dashboard mounted through buildApp', () => {
     expect(chat.statusCode).toBe(200);
 
     expect((await t.app.inject({ url: '/admin' })).statusCode).toBe(302);
-    const login = await t.app.inject({
-      method: 'POST',
-      url: '/admin/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ password: ADMIN }).toString(),
-    });
-    expect(login.statusCode).toBe(303);
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const cookie = await login(t.app, undefined, ADMIN);
 
     for (const url of ['/admin', '/admin/topics', '/admin/review', '/admin/guides', '/admin/failures', '/admin/assets/admin.css']) {
       const res = await t.app.inject({ url, headers: { cookie } });

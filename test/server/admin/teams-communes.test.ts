@@ -12,6 +12,7 @@ import { communeChannels } from '../../../src/server/commune-channels.js';
 import { loadConfig } from '../../../src/server/config.js';
 import { SqliteStatsStore } from '../../../src/storage/sqlite-stats.js';
 import { StatsSink } from '../../../src/core/stats/sink.js';
+import { login } from '../../fixtures/admin-app.js';
 import { FakeTelegram } from '../../helpers/telegram-fake.js';
 
 // jsqr is CommonJS with an `exports.default` (see teams.test.ts).
@@ -44,13 +45,7 @@ beforeAll(async () => {
       },
     },
   );
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/admin/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ password: ADMIN }).toString(),
-  });
-  cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  cookie = await login(t.app, undefined, ADMIN);
   csrf = /name="csrf" value="([^"]+)"/.exec((await t.app.inject({ url: '/admin/teams', headers: { cookie } })).body)![1]!;
 });
 afterAll(async () => {
@@ -98,13 +93,7 @@ describe('volunteer teams with communes', () => {
     );
     try {
       expect(fake.calls.some((c) => c.method === 'getMe' && c.token === env.LOC_HOA_TELEGRAM_BOT_TOKEN)).toBe(true);
-      const login = await bare.app.inject({
-        method: 'POST',
-        url: '/admin/login',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ password: ADMIN }).toString(),
-      });
-      const bareCookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const bareCookie = await login(bare.app, undefined, ADMIN);
       const token = /name="csrf" value="([^"]+)"/.exec((await bare.app.inject({ url: '/admin/teams', headers: { cookie: bareCookie } })).body)![1]!;
       const res = await bare.app.inject({ method: 'POST', url: '/admin/api/teams', headers: { cookie: bareCookie, 'x-csrf-token': token }, payload: { name: 'Đội getMe', commune: 'loc-hoa', code: 'LHGM01' } });
       expect(res.statusCode).toBe(201);

@@ -12,6 +12,7 @@ import { makeApp, type TestApp } from '../../helpers/app.js';
 import { FakeTelegram, textUpdate } from '../../helpers/telegram-fake.js';
 import { SqliteStatsStore } from '../../../src/storage/sqlite-stats.js';
 import { StatsSink } from '../../../src/core/stats/sink.js';
+import { login } from '../../fixtures/admin-app.js';
 
 // jsqr is CommonJS with an `exports.default`: TypeScript (NodeNext) types the default import as
 // the module object; at run time it is the function or carries it as .default.
@@ -40,14 +41,7 @@ beforeAll(async () => {
       },
     },
   );
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/admin/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ password: ADMIN }).toString(),
-  });
-  expect(login.statusCode).toBe(303);
-  cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  cookie = await login(t.app, undefined, ADMIN);
 });
 afterAll(async () => {
   await t?.close();
