@@ -4,39 +4,17 @@
  * the same interpretation as a citizen's first message to the bot (emergencies, scrubbing, small
  * talk, matching), so what `ask` prints is what the bot does:
  *
- *   {"q", "id", "score", "alternatives", "suggest"}  and, for an emergency or small talk,
- *   "id": null with "intent": "emergency" | "smalltalk".
+ *   {"q", "id", "score", "alternatives", "suggest"}  and, for an emergency or small talk, its
+ *   "intent": "emergency" | "smalltalk". Small talk and most emergencies have "id": null; a scam
+ *   emergency has the scam-warning entry the bot shows after the numbers (score 1: it is not a guess).
  *
  * `suggest` lists the entries the bot offers as "Ý bạn là…?" buttons (empty when it answers or
  * offers nothing). Without --json: a readable line each. Nothing but answers goes to stdout.
  */
 import { createInterface } from 'node:readline';
 import { loadKnowledge } from '../core/knowledge.js';
-import { interpret, type Interpretation } from '../core/understand/interpret.js';
-
-interface AskRow {
-  q: string;
-  id: string | null;
-  score: number;
-  alternatives: string[];
-  suggest: string[];
-  intent?: 'emergency' | 'smalltalk';
-}
-
-function rowOf(q: string, u: Interpretation): AskRow {
-  switch (u.intent) {
-    case 'emergency':
-    case 'smalltalk':
-      return { q, id: null, score: 0, alternatives: [], suggest: [], intent: u.intent };
-    case 'answer':
-    case 'suggest':
-    case 'unknown':
-      return { q, id: u.intent === 'answer' ? u.id : null, score: u.match.score, alternatives: [...u.match.alternatives], suggest: u.intent === 'suggest' ? u.ids : [] };
-    default:
-      // 'empty' (nothing left once personal data is removed); 'walk' and 'problem' need a walkthrough.
-      return { q, id: null, score: 0, alternatives: [], suggest: [] };
-  }
-}
+import { interpret } from '../core/understand/interpret.js';
+import { rowOf } from './lib/ask-row.js';
 
 // A reader that stops early (`| head`) closes the pipe: that ends the run, it is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

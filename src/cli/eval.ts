@@ -13,6 +13,7 @@ import { loadKnowledge } from '../core/knowledge.js';
 import { Matcher } from '../core/match/matcher.js';
 import { miniSearchBaseline } from './lib/baseline.js';
 import { interpret } from '../core/understand/interpret.js';
+import { rowOf } from './lib/ask-row.js';
 import type { Knowledge } from '../core/knowledge.js';
 
 interface Labelled {
@@ -34,16 +35,12 @@ interface Verdict {
   suggest: readonly string[];
 }
 
-/** The bot's own reading of a first message (emergencies, scrubbing, small talk, matching). */
+/** The bot's own reading of a first message (emergencies, scrubbing, small talk, matching), as `ask` prints it. */
 const ask = (k: Knowledge) => (q: string): Verdict => {
   const u = interpret(q, k);
-  const match = 'match' in u ? u.match : undefined;
-  return {
-    id: u.intent === 'answer' ? u.id : null,
-    score: match?.score ?? 0,
-    nearest: match?.nearest ?? null,
-    suggest: u.intent === 'suggest' ? u.ids : [],
-  };
+  const row = rowOf(q, u);
+  const nearest = 'match' in u ? u.match.nearest : row.id;
+  return { id: row.id, score: row.score, nearest, suggest: row.suggest };
 };
 
 const pct = (a: number, b: number) => (b === 0 ? '   –   ' : `${((100 * a) / b).toFixed(1).padStart(5)} %`);

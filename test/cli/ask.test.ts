@@ -48,7 +48,7 @@ describe('npm run --silent ask -- --json', () => {
   }, 120_000);
 
   it('emergencies and small talk: id null and their intent; personal data removed before matching', () => {
-    const lines = ['nhà đang có trộm', 'chay nha cuu voi', 'vừa bị lừa chuyển khoản', 'cam on chau nhe', 'tạm biệt', 'cảnh báo lừa đảo', 'ma otp la 482913 nhap vao dau', 'ma otp la nhap vao dau'];
+    const lines = ['nhà đang có trộm', 'chay nha cuu voi', 'cứu với', 'cam on chau nhe', 'tạm biệt', 'cảnh báo lừa đảo', 'ma otp la 482913 nhap vao dau', 'ma otp la nhap vao dau'];
     const r = ask(lines.join('\n') + '\n');
     expect(r.status).toBe(0);
     expect(r.rows.map((x) => x.intent ?? null)).toEqual(['emergency', 'emergency', 'emergency', 'smalltalk', 'smalltalk', null, null, null]);
@@ -57,6 +57,12 @@ describe('npm run --silent ask -- --json', () => {
     const { q: _a, ...withNumber } = r.rows[6]!;
     const { q: _b, ...without } = r.rows[7]!;
     expect(withNumber).toEqual(without);
+  }, 120_000);
+
+  it('a scam emergency: the scam-warning entry the bot shows after the numbers', () => {
+    const r = ask('vừa bị lừa chuyển khoản\ncó người gọi xưng công an bắt tôi chuyển tiền\n');
+    expect(r.status).toBe(0);
+    for (const row of r.rows) expect(row).toMatchObject({ intent: 'emergency', id: 'faq-scam', score: 1, suggest: [] });
   }, 120_000);
 
   it('suggest: empty when it answers; when it does not, up to 3 ids, the best first', () => {

@@ -82,8 +82,6 @@ export interface EngineOptions {
   referrals?: ReferralDirectory;
 }
 
-/** The scam-warning entry offered after a scam emergency (content contract id). */
-const SCAM_ENTRY = 'faq-scam';
 /**
  * The confidence is the probability that the answer is the right entry: below this, an answer is
  * wrong often enough (about two times in five at 0.6) that the next-best entry is offered beside
@@ -578,17 +576,18 @@ export class DialogEngine {
     ctx.urgent = true;
     ctx.events.push({ type: 'emergency', kinds: u.kinds });
     const numbers = this.say(ctx, this.m.emergency, { numbers: u.numbers.map((n) => this.m.emergencyNumbers[n]).join('\n') });
-    const scam = u.kinds.includes('scam');
-    // A scam victim may want the warning entry next (a button, not an answer in the way).
-    const scamEntry = scam ? this.o.knowledge.content.byId.get(SCAM_ENTRY) : undefined;
-    const buttons = [
-      ...(ctx.state.walk ? [button(this.b.resume, 'resume')] : []),
-      ...(scamEntry ? [button(scamEntry.label, `e:${scamEntry.id}`)] : []),
-      button(this.b.menu, 'menu'),
-    ];
+    const resume = ctx.state.walk ? [button(this.b.resume, 'resume')] : [];
     // Before anything else: a first-contact greeting or "lâu rồi…" would only be in the way.
     ctx.replies.length = 0;
-    ctx.replies.push(reply(numbers, scam ? [] : buttons), ...(scam ? [reply(this.say(ctx, this.m.emergencyScam), buttons)] : []));
+    const entry = u.entry === null ? undefined : this.o.knowledge.content.byId.get(u.entry);
+    if (!entry) {
+      ctx.replies.push(reply(numbers, [...resume, button(this.b.menu, 'menu')]));
+      return;
+    }
+    // A scam: what to do about money already sent, then the warning itself ("Công an không bao giờ
+    // bảo chuyển tiền"), which is what someone being pressed to transfer needs to read.
+    ctx.replies.push(reply(numbers), reply(this.say(ctx, this.m.emergencyScam)));
+    this.showEntry(ctx, entry, resume);
   }
 
   private smallTalk(ctx: TurnContext, kind: Extract<Interpretation, { intent: 'smalltalk' }>['kind'], resume: Button[]): void {

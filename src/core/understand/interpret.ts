@@ -23,6 +23,12 @@ export const SUGGESTIONS = 3;
 
 export type WalkAction = 'next' | 'back' | 'stuck' | 'resume';
 
+/**
+ * The scam-warning entry (content contract id). A scam emergency shows it after the numbers: who is
+ * being pressed to transfer money needs "Công an không bao giờ bảo chuyển tiền" as much as 113.
+ */
+export const SCAM_ENTRY = 'faq-scam';
+
 /** What citizens type instead of tapping a walkthrough button (normalized forms). */
 const WALK_WORDS: ReadonlyMap<string, WalkAction> = new Map([
   ...['xong', 'xong roi', 'lam xong roi', 'tiep', 'tiep theo', 'roi', 'duoc', 'duoc roi', 'next'].map((w) => [w, 'next'] as const),
@@ -48,7 +54,8 @@ export interface Understood {
 
 export type Interpretation = Understood &
   (
-    | { intent: 'emergency'; kinds: EmergencyKind[]; numbers: EmergencyNumber[] }
+    /** `entry`: the entry shown after the numbers (the scam warning for a scam), if any. */
+    | { intent: 'emergency'; kinds: EmergencyKind[]; numbers: EmergencyNumber[]; entry: string | null }
     | { intent: 'walk'; action: WalkAction }
     | { intent: 'smalltalk'; kind: SmallTalkKind }
     /** Nothing left to read (only personal data, emoji, punctuation). */
@@ -81,7 +88,13 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
 
   const emergency = detectEmergency(wordsOf(raw), knowledge.intents);
-  const urgent = (): Interpretation => ({ ...base, intent: 'emergency', kinds: emergency!.kinds, numbers: emergencyNumbers(emergency!.kinds) });
+  const urgent = (): Interpretation => ({
+    ...base,
+    intent: 'emergency',
+    kinds: emergency!.kinds,
+    numbers: emergencyNumbers(emergency!.kinds),
+    entry: emergency!.kinds.includes('scam') && knowledge.content.byId.has(SCAM_ENTRY) ? SCAM_ENTRY : null,
+  });
   if (emergency && !emergency.weak) return urgent();
 
   const readable = withoutPlaceholders(scrubbed);

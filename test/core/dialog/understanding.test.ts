@@ -85,12 +85,19 @@ describe('emergencies come first', () => {
     expect(JSON.stringify(rows)).not.toMatch(/trộm|trom|cháy|chay|tai n|lừa|lua|cứu|cuu/);
   });
 
-  it('a scam victim also gets what to do about the money', async () => {
-    const replies = await say('hôm qua bị lừa mất tiền');
-    expect(allText(replies)).toContain('ngân hàng');
-    expect(allText(replies)).toContain('113');
-    expect(payloads(replies)).toContain('e:faq-scam');
-  });
+  it.each(['hôm qua bị lừa mất tiền', 'có người gọi xưng công an bắt tôi chuyển tiền vào tài khoản tạm giữ'])(
+    'a scam (%s): the numbers, what to do about the money, then the scam warning itself',
+    async (text) => {
+      const replies = await say(text);
+      expect(replies[0]!.text).toContain('113:');
+      expect(replies[1]!.text).toContain('ngân hàng');
+      expect(replies[2]!.text).toContain('Công an không bao giờ');
+      expect(replies).toHaveLength(3);
+      expect(payloads(replies)).toContain('menu');
+      expect(events.filter((e) => e.type === 'emergency')).toHaveLength(1);
+      expect(events.some((e) => e.type === 'question')).toBe(false);
+    },
+  );
 
   it.each(['cảnh báo lừa đảo', 'làm sao tránh bị lừa', 'tài khoản bị khóa'])('%s is a question, not an emergency', async (text) => {
     const replies = await say(text);
