@@ -24,15 +24,23 @@ export interface TrainingExample {
 }
 
 export interface ClassifierSettings {
-  /** Passes over the examples. Few: the content is small and more passes learn our own wording too well. */
+  /** Passes over the examples. */
   epochs: number;
-  /** Step size; each step is divided by √(number of terms), so long texts do not dominate. */
+  /** Step size of the first pass; each step is divided by √(number of terms), so long texts do not dominate. */
   learningRate: number;
-  /** Weight decay per step. */
+  /**
+   * Pass k steps by learningRate / (1 + decay · k). With a shrinking step, training settles on the
+   * regularized optimum instead of stopping wherever the last pass left it; the weights then depend
+   * on the content, not on the order of the examples, and an official's small edit moves few answers
+   * (removing 5 phrasings changed the best entry of about 1 % of the labelled questions, against 4.7 %
+   * with 5 passes at a constant step).
+   */
+  decay: number;
+  /** Weight decay per step: with `decay`, what keeps the weights from learning our own wording too well. */
   l2: number;
 }
 
-export const DEFAULT_CLASSIFIER: ClassifierSettings = { epochs: 5, learningRate: 0.5, l2: 1e-4 };
+export const DEFAULT_CLASSIFIER: ClassifierSettings = { epochs: 15, learningRate: 0.5, decay: 1, l2: 0.001 };
 
 /** Bias terms move more slowly than word weights: entries must not win by their size alone. */
 const BIAS_RATE = 0.1;
@@ -63,7 +71,7 @@ export class EntryClassifier {
    * several slices), so a caller can give the event loop back between slices.
    */
   *trainSteps(examples: readonly TrainingExample[], sliceSize = 500): Generator<void> {
-    const { epochs, learningRate, l2 } = this.settings;
+    const { epochs, learningRate, decay, l2 } = this.settings;
     const order = examples.map((_, i) => i);
     const random = mulberry32(0x5eed);
     let done = 0;
@@ -74,7 +82,7 @@ export class EntryClassifier {
         if (example.terms.length === 0) continue;
         const p = this.probabilitiesInto(example.terms, this.scratch);
         p[example.label]! -= 1; // gradient of the cross-entropy: p − one-hot
-        const rate = (learningRate * example.weight) / Math.sqrt(example.terms.length);
+        const rate = ((learningRate / (1 + decay * epoch)) * example.weight) / Math.sqrt(example.terms.length);
         for (const term of example.terms) {
           let row = this.weights.get(term);
           if (!row) this.weights.set(term, (row = new Float32Array(this.classes)));

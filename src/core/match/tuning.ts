@@ -36,6 +36,7 @@ export const tuningSchema = z
         weight: z.number().min(0),
         epochs: z.number().int().min(0).max(50),
         learningRate: z.number().positive(),
+        decay: z.number().min(0),
         l2: z.number().min(0),
         keywordWeight: unit,
         answerWeight: unit,

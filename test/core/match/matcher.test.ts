@@ -74,12 +74,12 @@ describe('a question that is exactly an entry\'s own text', () => {
       else expect(m.id, `"${label}"`).toBe(id);
     }
     // Labels that two words give too little evidence for, answered only because they are the label.
-    for (const label of ['Trẻ em dưới 14 tuổi', 'Thông tin cá nhân', 'Đăng ký tài khoản']) {
-      const entry = knowledge.content.entries.find((e) => e.label === label)!;
-      const top = matcher.explain(label).candidates.find((c) => c.id === entry.id)!;
-      expect(matcher.confidence(top)).toBeLessThan(knowledge.tuning.threshold);
-      expect(matcher.match(label)).toMatchObject({ id: entry.id, score: 0.9 });
-    }
+    const weak = labels.filter(({ id, key, label }) => {
+      const top = matcher.explain(label).candidates.find((c) => c.id === id);
+      return !shared(key) && (!top || matcher.confidence(top) < knowledge.tuning.threshold);
+    });
+    expect(weak.length, 'some labels are too short for the model alone').toBeGreaterThan(0);
+    for (const { id, label } of weak) expect(matcher.match(label), `"${label}"`).toMatchObject({ id, score: 0.9 });
   });
 });
 
