@@ -11,7 +11,7 @@ import { ZodError } from 'zod';
 import { readContent, formatContentError, DEFAULT_CONTENT_DIR } from '../core/content/loader.js';
 import { formatLintReport, lintContent, parseRetired } from '../core/content/lint.js';
 import { loadScript, scriptErrors } from '../core/dialog/script.js';
-import { loadLexicon } from '../core/text/normalize.js';
+import { loadLexicon, normalizeTokens } from '../core/text/normalize.js';
 import { loadTuning } from '../core/match/tuning.js';
 import { loadIntents } from '../core/understand/intents.js';
 import { readCommunes } from '../core/communes/directory.js';
@@ -31,7 +31,7 @@ function check<T>(file: string, load: () => T): T | undefined {
 }
 
 const script = check('dialog.yaml', () => loadScript(join(dir, 'dialog.yaml')));
-check('lexicon.yaml', () => loadLexicon(join(dir, 'lexicon.yaml')));
+const lexicon = check('lexicon.yaml', () => loadLexicon(join(dir, 'lexicon.yaml')));
 check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
 check('intents.yaml', () => loadIntents(join(dir, 'intents.yaml')));
 const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
@@ -41,7 +41,9 @@ const communes = readCommunes(dir);
 errors.push(...communes.errors);
 
 // The writing rules run on whatever could be read, so one pass shows everything to fix.
-const lint = formatLintReport(lintContent({ entries: base.entries, ...(script ? { script } : {}), retired: retired ?? [], today: new Date() }));
+// Labels are compared as the matcher reads them, when the lexicon could be read.
+const readAs = lexicon && ((text: string) => normalizeTokens(text, lexicon).filter((t) => !lexicon.stopwords.has(t)).join(' '));
+const lint = formatLintReport(lintContent({ entries: base.entries, ...(script ? { script } : {}), retired: retired ?? [], today: new Date(), ...(readAs ? { readAs } : {}) }));
 for (const line of lint.stdout) console.log(line);
 for (const line of lint.stderr) console.error(line);
 console.log(lint.summary);

@@ -10,6 +10,7 @@ import { loadScript, type Script } from '../../src/core/dialog/script.js';
 import {
   LINT_ERRORS_FAIL,
   countWords,
+  foldForMatch,
   formatLintReport,
   lintContent,
   parseRetired,
@@ -33,7 +34,8 @@ function entry(over: Record<string, unknown> = {}): Entry {
     id: 'faq-thu',
     kind: 'faq',
     title: 'Câu hỏi thử',
-    label: 'Thử',
+    // Each entry its own label, so that only the same-label tests have two that read the same.
+    label: `Thử ${String(over.id ?? 'faq-thu')}`.slice(0, 20),
     level: 0,
     phrasings: ['một', 'hai', 'ba', 'bốn', 'năm', 'sáu', 'bảy', 'tám'],
     answer: 'Câu trả lời ngắn.',
@@ -54,6 +56,25 @@ function words(n: number, first = 'Bạn'): string {
 
 const lint = (entries: Entry[], extra: { script?: Script; retired?: RetiredPhrase[]; today?: Date } = {}): LintResult =>
   lintContent({ entries, retired: extra.retired ?? RETIRED, today: extra.today ?? TODAY, ...(extra.script ? { script: extra.script } : {}) });
+
+describe('same-label', () => {
+  const a = entry({ id: 'faq-doi-may', label: 'Đổi điện thoại' });
+  const b = entry({ id: 'l1-xac-thuc', label: 'đổi  điện thoại!' });
+  const c = entry({ id: 'faq-dvc', label: 'Vào Dịch vụ công' });
+  const d = entry({ id: 'l1-dvc', label: 'Dịch vụ công' });
+
+  it('finds two labels that read the same, folded, on the second entry', () => {
+    const found = lint([a, b, c, d]).findings.filter((f) => f.rule === 'same-label');
+    expect(found).toEqual([expect.objectContaining({ file: 'entries/l1-xac-thuc.yaml', field: 'label' })]);
+    expect(found[0]!.reason).toContain('faq-doi-may');
+  });
+
+  it('compares them as the matcher reads them when told how (function words left out)', () => {
+    const readAs = (text: string) => foldForMatch(text).replace(/[^a-z ]/g, '').split(' ').filter((w) => w && w !== 'vao').join(' ');
+    const found = lintContent({ entries: [a, c, d], retired: RETIRED, today: TODAY, readAs }).findings.filter((f) => f.rule === 'same-label');
+    expect(found.map((f) => f.file)).toEqual(['entries/l1-dvc.yaml']);
+  });
+});
 
 describe('splitSentences and countWords', () => {
   it('splits at . ! ? ; …, at line breaks and at list items', () => {
@@ -203,7 +224,7 @@ describe('formatLintReport: LINT_ERRORS_FAIL', () => {
     expect(r.stderr).toEqual([]);
     expect(r.stdout).toContain('cảnh báo: entries/a.yaml: answer: câu dài 40 từ');
     expect(r.stdout).toContain('cần kiểm tra lại: entries/a.yaml: checked: chưa ghi ngày kiểm tra lần cuối');
-    expect(r.summary).toMatch(/^Kiểm tra câu chữ: 2 cảnh báo \(câu quá 35 từ: 1, bước không có lỗi hay gặp: 0, cụm từ đã bỏ: 1, ghi chú phiên bản lặp: 0\); 1 mục cần kiểm tra lại/);
+    expect(r.summary).toMatch(/^Kiểm tra câu chữ: 2 cảnh báo \(câu quá 35 từ: 1, bước không có lỗi hay gặp: 0, cụm từ đã bỏ: 1, ghi chú phiên bản lặp: 0, nhãn đọc giống nhau: 0\); 1 mục cần kiểm tra lại/);
   });
 
   it('when true: findings are errors on stderr and fail; re-check notices never fail', () => {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { foldDiacritics } from '../text/vietnamese.js';
+import { tokenize } from '../text/normalize.js';
 import type { Entry } from './schema.js';
 import type { Script } from '../dialog/script.js';
 
@@ -54,7 +55,7 @@ export function parseRetired(raw: unknown): RetiredPhrase[] {
   return retiredSchema.parse(raw).phrases;
 }
 
-export type LintRule = 'long-sentence' | 'step-without-problems' | 'retired-phrase' | 'repeated-hedge';
+export type LintRule = 'long-sentence' | 'step-without-problems' | 'retired-phrase' | 'repeated-hedge' | 'same-label';
 
 export interface LintFinding {
   rule: LintRule;
@@ -77,6 +78,11 @@ export interface LintInput {
   retired: readonly RetiredPhrase[];
   /** Today (UTC day): entries checked more than RECHECK_AFTER_MONTHS before it are listed. */
   today: Date;
+  /**
+   * How the matcher reads a text (normalized content words, function words left out), for
+   * 'same-label'. Without it, labels are compared as their folded words.
+   */
+  readAs?: (text: string) => string;
 }
 
 export interface LintResult {
@@ -247,7 +253,25 @@ export function lintContent(input: LintInput): LintResult {
     });
   }
   if (input.script) for (const t of scriptTexts(input.script)) lintText(t, retired, findings);
+  findings.push(...sameLabels(input.entries, input.readAs ?? ((text) => tokenize(text).join(' '))));
   return { findings, recheck: recheckNotices(input.entries, input.today) };
+}
+
+/**
+ * Citizens retype the button labels they saw. Two labels that read the same to the matcher
+ * ("Đổi điện thoại" and "Đổi thiết bị", "Vào Dịch vụ công" and "Dịch vụ công") cannot be
+ * answered when typed: the bot cannot tell which entry was meant.
+ */
+function sameLabels(entries: readonly Entry[], readAs: (text: string) => string): LintFinding[] {
+  const first = new Map<string, Entry>();
+  const out: LintFinding[] = [];
+  for (const e of entries) {
+    const key = readAs(e.label);
+    const other = first.get(key);
+    if (!other) first.set(key, e);
+    else if (key !== '') out.push({ rule: 'same-label', file: entryFile(e), field: 'label', reason: `nhãn "${e.label}" đọc giống nhãn "${other.label}" của ${other.id}: người dân gõ lại nhãn thì bot không biết là mục nào` });
+  }
+  return out;
 }
 
 const RULE_NAMES: Record<LintRule, string> = {
@@ -255,6 +279,7 @@ const RULE_NAMES: Record<LintRule, string> = {
   'step-without-problems': 'bước không có lỗi hay gặp',
   'retired-phrase': 'cụm từ đã bỏ',
   'repeated-hedge': 'ghi chú phiên bản lặp',
+  'same-label': 'nhãn đọc giống nhau',
 };
 
 export interface LintReport {
