@@ -84,10 +84,11 @@ describe('ranking with the classifier', () => {
   });
 });
 
-describe('an official\'s small edit moves few answers', () => {
-  // Officials edit the content from the review list; each edit retrains the classifier. With a
-  // constant step the weights are wherever the last pass left them, and that depends on the order
-  // of every example, so one removed phrasing moved answers all over the content.
+describe('the order of the entries hardly matters', () => {
+  // The content is the same whichever order its files are read in, and an official's edit
+  // reorders the examples the classifier learns from. With a constant step the weights are
+  // wherever the last pass left them, which depends on that order; with a shrinking step they
+  // settle where the content puts them.
   const knowledge = loadKnowledge();
   const questions = ['real-questions', 'heldout-questions', 'conversational-questions'].flatMap((name) =>
     readFileSync(new URL(`../../fixtures/${name}.jsonl`, import.meta.url), 'utf8')
@@ -95,20 +96,23 @@ describe('an official\'s small edit moves few answers', () => {
       .filter(Boolean)
       .map((line) => (JSON.parse(line) as { q: string }).q),
   );
-  const flipsAfterEdit = (classifier: Tuning['classifier']) => {
+  const entries = knowledge.content.entries;
+  const reorderings = [[...entries].reverse(), [...entries.slice(30), ...entries.slice(0, 30)]];
+  /** Questions whose best entry changes when the same entries come in another order. */
+  const moved = (classifier: Tuning['classifier']) => {
     const tuning = { ...knowledge.tuning, classifier };
-    const build = (entries: readonly Entry[]) => new Matcher(contentOf([...entries]), knowledge.lexicon, tuning, { resultCache: 0 });
-    const before = build(knowledge.content.entries);
-    // The edit: every 7th entry loses its first phrasing.
-    const after = build(knowledge.content.entries.map((e, i) => (i % 7 === 0 ? { ...e, phrasings: e.phrasings.slice(1) } : e)));
-    return questions.filter((q) => before.match(q).nearest !== after.match(q).nearest).length;
+    const build = (list: readonly Entry[]) => new Matcher(contentOf([...list]), knowledge.lexicon, tuning, { resultCache: 0 });
+    const before = build(entries);
+    return reorderings.reduce((n, list) => {
+      const after = build(list);
+      return n + questions.filter((q) => before.match(q).nearest !== after.match(q).nearest).length;
+    }, 0);
   };
 
-  it('with the shipped settings (a shrinking step), at most 2 % of the labelled questions change entry; a constant step moves several times more', () => {
-    const shipped = flipsAfterEdit(knowledge.tuning.classifier);
-    const constantStep = flipsAfterEdit({ ...knowledge.tuning.classifier, epochs: 5, decay: 0, l2: 1e-4 });
-    expect(shipped).toBeLessThanOrEqual(0.02 * questions.length);
-    expect(constantStep).toBeGreaterThan(2 * shipped);
+  it('with the shipped settings (a shrinking step), at most 1.5 % of the labelled questions change entry; a constant step moves at least twice as many', () => {
+    const shipped = moved(knowledge.tuning.classifier);
+    const constantStep = moved({ ...knowledge.tuning.classifier, epochs: 5, decay: 0, l2: 1e-4 });
+    expect(shipped).toBeLessThanOrEqual(0.015 * reorderings.length * questions.length);
+    expect(constantStep).toBeGreaterThanOrEqual(2 * shipped);
   });
 });
-
