@@ -95,6 +95,9 @@ export class PhraseList {
       if (first.length >= TYPO_MIN_LENGTH) this.longFirst.push(p);
       for (const w of p) if (w !== GAP) this.vocabulary.add(w);
     }
+    // At each start the longest phrase comes first: "chào buổi sáng" must not stop at "chào".
+    for (const list of this.byFirst.values()) list.sort((a, b) => b.length - a.length);
+    this.longFirst.sort((a, b) => b.length - a.length);
   }
 
   /** The phrases that may start at word i. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePhrase, findPhrase, sameWord, wordsOf } from '../../../src/core/understand/phrases.js';
+import { compilePhrase, findPhrase, PhraseList, sameWord, wordsOf } from '../../../src/core/understand/phrases.js';
 
 describe('phrases', () => {
   it('reads words folded, lower case, repeats collapsed', () => {
@@ -18,5 +18,10 @@ describe('phrases', () => {
     expect(sameWord('chuyne', 'chuyen')).toBe(true);
     expect(sameWord('tron', 'trom')).toBe(false);
     expect(sameWord('than', 'thank')).toBe(false);
+  });
+
+  it('at each start, the longest phrase comes first, whatever order they were written in', () => {
+    const list = new PhraseList(['chào', 'chào buổi sáng', 'chào buổi'].map(compilePhrase));
+    expect([...list.spans(wordsOf('chào buổi sáng'))][0]).toEqual([0, 3]);
   });
 });

@@ -23,11 +23,20 @@ describe('small talk', () => {
     ['xin chào ad', 'hello'],
     ['bạn là ai', 'who'],
     ['ban la ai vay', 'who'],
+    ['bot tên gì', 'who'],
+    ['chào buổi sáng', 'hello'],
+    ['bạn có khỏe không', 'hello'],
+    // Asking to ask, without the question yet: greeted, with the menu.
+    ['cho em hỏi với ạ', 'hello'],
+    ['cho cháu hỏi chút', 'hello'],
+    ['tôi cần hỗ trợ', 'hello'],
+    ['hihi', 'ack'],
+    ['chờ chút', 'ack'],
   ])('%s → %s', (text, expected) => {
     expect(kind(text)).toBe(expected);
   });
 
-  it.each(['cảm ơn, cho hỏi kích hoạt vneid thế nào', 'ok vậy đăng ký mức 2 ở đâu', 'chào bác, tích hợp bhyt sao', 'không', 'vneid là gì', ''])('%s is not small talk', (text) => {
+  it.each(['cho em hỏi cách kích hoạt', 'cần hỗ trợ tích hợp bhyt', 'chờ duyệt mức 2 bao lâu', 'cảm ơn, cho hỏi kích hoạt vneid thế nào', 'ok vậy đăng ký mức 2 ở đâu', 'chào bác, tích hợp bhyt sao', 'không', 'vneid là gì', ''])('%s is not small talk', (text) => {
     expect(kind(text)).toBeNull();
   });
 });
