@@ -6,9 +6,12 @@
  * - out of scope rejected: no answer given;
  * - rank-1: the best-ranked entry is right, threshold ignored;
  * beside the same numbers for a plain MiniSearch index over the same content (the baseline).
- * `--misses` lists every miss; `--loo` adds leave-one-out over the content's own phrasings.
+ * `--misses` lists every miss; `--loo` adds leave-one-out over the content's own phrasings (slow:
+ * the index and the classifier are rebuilt for every phrasing). Without files: the fixture files
+ * and ../shared/eval, when it is there.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { loadKnowledge } from '../core/knowledge.js';
 import { Matcher } from '../core/match/matcher.js';
 import { miniSearchBaseline } from './lib/baseline.js';
@@ -22,7 +25,16 @@ interface Labelled {
 }
 
 const args = process.argv.slice(2);
-const files = args.filter((a) => !a.startsWith('--'));
+const named = args.filter((a) => !a.startsWith('--'));
+const files = named.length > 0 ? named : defaultFiles();
+
+/** Every labelled file ({"q", "accept"} lines) of test/fixtures, then the shared sets beside the repository. */
+function defaultFiles(): string[] {
+  const root = new URL('../../', import.meta.url).pathname;
+  const labelled = (file: string) => Array.isArray((JSON.parse(readFileSync(file, 'utf8').split('\n')[0] || '{}') as { accept?: unknown }).accept);
+  const inDir = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(dir, f)) : []);
+  return [...inDir(join(root, 'test/fixtures')), ...inDir(join(root, '../shared/eval'))].filter(labelled).map((f) => relative(process.cwd(), f));
+}
 const showMisses = args.includes('--misses');
 // CONTENT_DIR: another content folder, as for the server.
 const knowledge = loadKnowledge(process.env.CONTENT_DIR || undefined);
@@ -76,12 +88,14 @@ for (const file of files) {
   report(`Tập ${file} (${rows.length} câu)`, rows, ask(knowledge));
 }
 
-if (args.includes('--loo') || files.length === 0) {
+if (args.includes('--loo')) {
   // Leave-one-out: rebuild the index without entry E's phrasing P, ask P.
   const rows: Labelled[] = [];
   const results: Verdict[] = [];
+  const total = knowledge.content.entries.reduce((n, e) => n + e.phrasings.length, 0);
   for (const entry of knowledge.content.entries) {
     entry.phrasings.forEach((p, i) => {
+      if (rows.length % 100 === 0) process.stderr.write(`bỏ-một-ra: ${rows.length}/${total}\r`);
       const entries = knowledge.content.entries.map((e) => (e === entry ? { ...e, phrasings: e.phrasings.filter((_, k) => k !== i) } : e));
       const m = new Matcher({ entries, byId: new Map(entries.map((e) => [e.id, e])) }, knowledge.lexicon, knowledge.tuning, { resultCache: 0 });
       rows.push({ q: p, accept: [entry.id] });
