@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { AskRow } from '../../src/cli/lib/ask-row.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-interface Row {
-  q: string;
-  id: string | null;
-  score: number;
-  alternatives: string[];
-  suggest: string[];
-  intent?: 'emergency' | 'smalltalk';
-}
 
 function ask(input: string | Buffer) {
   const r = spawnSync('npm', ['run', '--silent', 'ask', '--', '--json'], { cwd: root, input, encoding: 'utf8', timeout: 110_000 });
-  return { ...r, rows: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row) };
+  return { ...r, rows: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AskRow) };
 }
 
 describe('npm run --silent ask -- --json', () => {
