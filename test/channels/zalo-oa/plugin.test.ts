@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { SqliteStorage } from '../../../src/storage/sqlite.js';
 import { zaloOaPlugin } from '../../../src/channels/zalo-oa/plugin.js';
-import { ZaloFake, OA_SEND_PATH } from '../../helpers/zalo-fake.js';
-import { sharedKnowledge, tempDir } from '../../helpers/engine.js';
+import { OA_SEND_PATH } from '../../helpers/zalo-fake.js';
+import { sharedKnowledge } from '../../helpers/engine.js';
 import type { Reply } from '../../../src/core/dialog/reply.js';
 import {
   attachmentEvent,
@@ -15,39 +14,18 @@ import {
   receiptEvent,
   SECRET,
   sign,
-  startOa,
+  oaSuite,
   textEvent,
   USER_ID,
-  type OaHarness,
 } from './setup.js';
 
 const { script } = sharedKnowledge();
-const fake = new ZaloFake();
-let tmp: ReturnType<typeof tempDir>;
-let oa: OaHarness | undefined;
-
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  tmp = tempDir('zalo-oa-');
-  fake.reset();
-});
-afterEach(async () => {
-  await oa?.close();
-  oa = undefined;
-  tmp.cleanup();
-});
-
-const dbFile = () => join(tmp.dir, 'db.sqlite');
+const { fake, dbFile, start } = oaSuite('zalo-oa-');
 const texts = () => fake.sentMessages().map((m) => m.message.text);
 
 describe('POST /webhooks/zalo: authentication', () => {
   it('answers the unsigned empty test POST with 200 and processes nothing', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     expect((await oa.post('')).status).toBe(200);
     expect((await oa.post('{}')).status).toBe(200);
     expect((await fetch(oa.url, { method: 'POST' })).status).toBe(200);
@@ -56,7 +34,7 @@ describe('POST /webhooks/zalo: authentication', () => {
   });
 
   it('accepts a correctly signed event and replies to sender.id', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const res = await oa.postSigned(textEvent('xin chào'));
     expect(res.status).toBe(200);
     await oa.queue.idle();
@@ -67,7 +45,7 @@ describe('POST /webhooks/zalo: authentication', () => {
   });
 
   it('rejects a bad mac, a missing header, an altered body, an old or far-future timestamp with 401', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const raw = JSON.stringify(textEvent('xin chào'));
     const ts = JSON.parse(raw).timestamp as string;
     const good = sign(raw, ts);
@@ -98,7 +76,7 @@ describe('POST /webhooks/zalo: authentication', () => {
 
 describe('POST /webhooks/zalo: deduplication', () => {
   it('processes a redelivered msg_id once, also after a restart on the same database file', async () => {
-    oa = await startOa(fake, dbFile());
+    let oa = await start();
     const event = textEvent('xin chào', { msgId: 'redelivered-0001' });
     expect((await oa.postSigned(event)).status).toBe(200);
     expect((await oa.postSigned(event)).status).toBe(200);
@@ -107,7 +85,7 @@ describe('POST /webhooks/zalo: deduplication', () => {
     expect(afterFirst).toBeGreaterThan(0);
 
     await oa.close();
-    oa = await startOa(fake, dbFile());
+    oa = await start();
     // Zalo retries later with a fresh timestamp but the same msg_id.
     expect((await oa.postSigned({ ...event, timestamp: String(Date.now()) })).status).toBe(200);
     await oa.queue.idle();
@@ -122,7 +100,7 @@ describe('POST /webhooks/zalo: deduplication', () => {
 
 describe('POST /webhooks/zalo: failing storage', () => {
   it('storage down → still 200 at once; the event is kept and answered once storage is back (our own retry), once', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const event = textEvent('vneid la gi', { msgId: 'storage-down-0001' });
     const original = oa.storage.markProcessed.bind(oa.storage);
     let refusals = 0;
@@ -153,7 +131,7 @@ describe('POST /webhooks/zalo: failing storage', () => {
 
 describe('POST /webhooks/zalo: events', () => {
   it('follow → greeting and the menu as Zalo buttons (exact JSON), to follower.id', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const follower = '3301928374650019283';
     expect((await oa.postSigned(followEvent('follow', { userId: follower }))).status).toBe(200);
     await oa.queue.idle();
@@ -203,7 +181,7 @@ describe('POST /webhooks/zalo: events', () => {
   });
 
   it('a button tap arrives as text with our prefix and is handled as the payload', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     await oa.postSigned(textEvent('#vg:m:contact'));
     await oa.queue.idle();
     const sent = fake.sentMessages();
@@ -216,7 +194,7 @@ describe('POST /webhooks/zalo: events', () => {
   });
 
   it.each(NON_TEXT_EVENTS)('%s → the "text only" reply and the menu', async (eventName) => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     expect((await oa.postSigned(attachmentEvent(eventName))).status).toBe(200);
     await oa.queue.idle();
     expect(texts()[0]).toBe(script.messages.nonText.trim());
@@ -230,14 +208,14 @@ describe('POST /webhooks/zalo: events', () => {
     ['user_received_message', () => receiptEvent('user_received_message')],
     ['user_seen_message', () => receiptEvent('user_seen_message')],
   ])('%s → 200 and ignored', async (_name, make) => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     expect((await oa.postSigned(make())).status).toBe(200);
     await oa.queue.idle();
     expect(fake.requests).toHaveLength(0);
   });
 
   it('an unknown event → 200, one log line with only the event name', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const event = { ...textEvent('số điện thoại của tôi 0912345678'), event_name: 'user_send_poll' };
     expect((await oa.postSigned(event)).status).toBe(200);
     await oa.queue.idle();
@@ -249,7 +227,7 @@ describe('POST /webhooks/zalo: events', () => {
   });
 
   it('keeps a 64-bit id exact even if it arrives as a JSON number', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const raw = JSON.stringify(textEvent('xin chào')).replace(`"id":"${USER_ID}"`, '"id":8830392714512213377');
     expect(raw).toContain('"sender":{"id":8830392714512213377}');
     const ts = /"timestamp":"(\d+)"/.exec(raw)![1]!;
@@ -266,7 +244,7 @@ describe('replies', () => {
     expect(long.length).toBeGreaterThan(4_500);
     const longReply: Reply = { text: long.slice(0, long.lastIndexOf('\n', 4_500)), buttons: [{ label: 'Về menu', payload: '#vg:menu' }] };
     const engine = { handle: async () => [longReply] };
-    oa = await startOa(fake, dbFile(), { engine });
+    const oa = await start({ engine });
     await oa.postSigned(textEvent('hướng dẫn dài'));
     await oa.queue.idle();
     const sent = fake.sentMessages();
@@ -283,7 +261,7 @@ describe('replies', () => {
   });
 
   it('-213 (not a follower) → no retry, later replies dropped, a delivery-failure recorded without content', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     fake.script(OA_SEND_PATH, { body: { error: -213, message: 'User has not followed OA' } });
     await oa.postSigned(followEvent('follow'));
     await oa.queue.idle();
@@ -297,7 +275,7 @@ describe('replies', () => {
   });
 
   it('-216 mid-conversation → one refresh, then the retry succeeds with the new token', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     fake.script(OA_SEND_PATH, { body: { error: -216, message: 'Access token is invalid' } });
     await oa.postSigned(textEvent('#vg:m:contact'));
     await oa.queue.idle();
@@ -310,7 +288,7 @@ describe('replies', () => {
 
 describe('privacy', () => {
   it('logs and the database never hold the raw Zalo user id, message text or tokens', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     fake.script(OA_SEND_PATH, { body: { error: -216, message: 'Access token is invalid' } });
     await oa.postSigned(textEvent('cách đăng ký tài khoản định danh mức 2'));
     await oa.postSigned(followEvent('follow'));

@@ -4,10 +4,9 @@
  * plugin on 127.0.0.1 and from it to the fake Zalo; Zalo's published sample payloads are sent
  * byte for byte (only the timestamp is fresh) and signed as Zalo signs them.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { ZaloFake, OA_SEND_PATH, OA_ANONYMOUS_PATH } from '../../helpers/zalo-fake.js';
-import { sharedKnowledge, tempDir } from '../../helpers/engine.js';
+import { describe, expect, it } from 'vitest';
+import { OA_SEND_PATH, OA_ANONYMOUS_PATH } from '../../helpers/zalo-fake.js';
+import { sharedKnowledge } from '../../helpers/engine.js';
 import { SqliteStatsStore } from '../../../src/storage/sqlite-stats.js';
 import { StatsSink, statsUserKey } from '../../../src/core/stats/sink.js';
 import { pseudonymize } from '../../../src/core/privacy/pseudonym.js';
@@ -16,30 +15,10 @@ import { WorkQueue } from '../../../src/channels/zalo-oa/queue.js';
 import { zaloOaPlugin } from '../../../src/channels/zalo-oa/plugin.js';
 import { SqliteStorage } from '../../../src/storage/sqlite.js';
 import Fastify from 'fastify';
-import { freshSample, oaConfig, OA_ID, SECRET, sampleNames, sign, startOa, textEvent, USER_ID, type OaHarness } from './setup.js';
+import { freshSample, oaConfig, OA_ID, SECRET, sampleNames, sign, oaSuite, textEvent, USER_ID, type OaHarness } from './setup.js';
 
 const { script } = sharedKnowledge();
-const fake = new ZaloFake();
-let tmp: ReturnType<typeof tempDir>;
-let oa: OaHarness | undefined;
-
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  tmp = tempDir('zalo-oa-prod-');
-  fake.reset();
-});
-afterEach(async () => {
-  await oa?.close();
-  oa = undefined;
-  tmp.cleanup();
-});
-
-const dbFile = () => join(tmp.dir, 'db.sqlite');
+const { fake, dbFile, start } = oaSuite('zalo-oa-prod-');
 /** The ids in the published samples. */
 const SAMPLE_USER = '246845883529197922';
 const SAMPLE_OA = '388613280878808645';
@@ -86,7 +65,7 @@ describe("Zalo's published sample payloads, verbatim with a fresh timestamp", ()
   });
 
   it.each(Object.entries(EXPECTED))('%s → %s', async (name, outcome) => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const raw = freshSample(name);
     expect((await postRaw(oa, raw)).status).toBe(200);
     await oa.queue.idle();
@@ -121,7 +100,7 @@ describe("Zalo's published sample payloads, verbatim with a fresh timestamp", ()
 describe('choices that always arrive', () => {
   it.each([-201, -233] as const)('buttons refused with %i → the same reply arrives as text with numbered choices; a number typed back is the choice', async (code) => {
     fake.refuseButtons(code);
-    oa = await startOa(fake, dbFile());
+    let oa = await start();
     // (follow.json names another OA id than the message samples: a typo in Zalo's docs.)
     expect((await postRaw(oa, freshSample('user_click_chatnow.json'))).status).toBe(200);
     await oa.queue.idle();
@@ -150,7 +129,7 @@ describe('choices that always arrive', () => {
     expect(stored.code).toBe(String(code));
     await oa.close();
     fake.reset();
-    oa = await startOa(fake, dbFile());
+    oa = await start();
     await oa.postSigned(textEvent('menu', { userId: USER_ID }));
     // textEvent's recipient is another OA: that one has not refused anything yet.
     await oa.queue.idle();
@@ -164,7 +143,7 @@ describe('choices that always arrive', () => {
 
   it('a failure that is not about buttons (-213, the citizen unfollowed) is not retried as text and not remembered', async () => {
     fake.script(OA_SEND_PATH, { body: { error: 0, data: { message_id: 'g' } } }, { body: { error: -213, message: 'User has not followed OA' } });
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     await postRaw(oa, freshSample('follow.json'));
     await oa.queue.idle();
     expect(fake.to(OA_SEND_PATH)).toHaveLength(2);
@@ -175,7 +154,7 @@ describe('choices that always arrive', () => {
   it('ZALO_OA_CHOICES unset → numbered text from the start (the default), understood by number', async () => {
     const config = oaConfig(fake);
     delete (config as { ZALO_OA_CHOICES?: unknown }).ZALO_OA_CHOICES;
-    oa = await startOa(fake, dbFile(), { config });
+    const oa = await start({ config });
     await postRaw(oa, freshSample('user_click_chatnow.json'));
     await oa.queue.idle();
     expect(fake.sentMessages().every((m) => m.message.attachment === undefined)).toBe(true);
@@ -192,7 +171,7 @@ describe('choices that always arrive', () => {
 
 describe('taps read like the citizen\'s own words', () => {
   it('no button ever posts its internal code into the chat: every button is oa.query.hide, through menus, answers and a walkthrough', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     await oa.postSigned(textEvent('xin chào'));
     await oa.queue.idle();
     // Tap through what the bot offers, as a citizen would: first, second and last button of each answer.
@@ -218,7 +197,7 @@ describe('taps read like the citizen\'s own words', () => {
 
 describe('first contact and non-followers', () => {
   it('user_click_chatnow → a greeting (and the menu) to user_id, once even if Zalo redelivers it', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const raw = freshSample('user_click_chatnow.json');
     await postRaw(oa, raw);
     await postRaw(oa, raw, { num_retry: '1' });
@@ -230,7 +209,7 @@ describe('first contact and non-followers', () => {
   });
 
   it('anonymous_send_text → answered on the anonymous message call (anonymous_id + conversation_id), text only, choices by number', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     await postRaw(oa, freshSample('anonymous_send_text.json'));
     await oa.queue.idle();
     const sent = fake.anonymousMessages();
@@ -244,7 +223,7 @@ describe('first contact and non-followers', () => {
 
 describe('retries within Zalo\'s schedule', () => {
   it('an event redelivered 30 minutes late, never processed before → answered, once; the same event again → not answered twice', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     const raw = freshSample('user_send_text_quote.json', Date.now() - 30 * 60_000);
     expect((await postRaw(oa, raw, { num_retry: '4' })).status).toBe(200);
     await oa.queue.idle();
@@ -258,7 +237,7 @@ describe('retries within Zalo\'s schedule', () => {
   });
 
   it('an hour late (Zalo\'s last retry) is still answered; more than two hours late is refused', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     expect((await postRaw(oa, freshSample('user_send_text.json', Date.now() - 61 * 60_000))).status).toBe(200);
     expect((await postRaw(oa, freshSample('user_send_image.json', Date.now() - 125 * 60_000))).status).toBe(401);
     await oa.queue.idle();
@@ -267,7 +246,7 @@ describe('retries within Zalo\'s schedule', () => {
   });
 
   it('answers 200 before touching storage: a storage that hangs does not hold the webhook', async () => {
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const original = oa.storage.markProcessed.bind(oa.storage);
@@ -286,7 +265,7 @@ describe('retries within Zalo\'s schedule', () => {
 describe('rate limit (-32)', () => {
   it('a burst beyond the per-window limit: the OA pauses and every reply is still delivered, in order per citizen', async () => {
     fake.rateLimit(2, 1_000);
-    oa = await startOa(fake, dbFile(), { rateLimit: { baseDelayMs: 40, maxDelayMs: 160, maxWaitMs: 30_000 } });
+    const oa = await start({ rateLimit: { baseDelayMs: 40, maxDelayMs: 160, maxWaitMs: 30_000 } });
     const users = ['1000000000000000001', '1000000000000000002', '1000000000000000003', '1000000000000000004'];
     await Promise.all(users.map((u) => oa!.postSigned(textEvent('#vg:m:contact', { userId: u }))));
     await oa.queue.idle();
@@ -299,7 +278,7 @@ describe('rate limit (-32)', () => {
 
   it('still limited after the whole window → counted as a delivery failure with its code', async () => {
     fake.rateLimit(0, 60_000);
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     await oa.postSigned(textEvent('#vg:m:contact'));
     await oa.queue.idle();
     expect(delivered()).toHaveLength(0);
@@ -315,7 +294,7 @@ describe('rate limit (-32)', () => {
         return [{ text: 'Xin chào' }];
       },
     };
-    oa = await startOa(fake, dbFile(), { engine, queue: new WorkQueue(() => undefined, 2) });
+    const oa = await start({ engine, queue: new WorkQueue(() => undefined, 2) });
     for (const u of ['2000000000000000001', '2000000000000000002', '2000000000000000003']) await oa.postSigned(textEvent('hỏi', { userId: u }));
     releaseEngine();
     await oa.queue.idle();
@@ -327,7 +306,7 @@ describe('rate limit (-32)', () => {
 describe('app secret proof', () => {
   it('with ZALO_APP_SECRET set, every call carries appsecret_proof and an OA that requires it answers', async () => {
     fake.requireAppSecretProof('app-secret-for-tests');
-    oa = await startOa(fake, dbFile());
+    const oa = await start();
     await postRaw(oa, freshSample('user_click_chatnow.json'));
     await postRaw(oa, freshSample('anonymous_send_text.json'));
     await oa.queue.idle();
@@ -340,7 +319,7 @@ describe('app secret proof', () => {
     fake.requireAppSecretProof('app-secret-for-tests');
     const config = oaConfig(fake);
     delete (config as { ZALO_APP_SECRET?: unknown }).ZALO_APP_SECRET;
-    oa = await startOa(fake, dbFile(), { config });
+    const oa = await start({ config });
     await postRaw(oa, freshSample('user_click_chatnow.json'));
     await oa.queue.idle();
     expect(delivered()).toHaveLength(0);
@@ -351,7 +330,7 @@ describe('app secret proof', () => {
 
 describe('user_withdraw', () => {
   it("erases that citizen's conversation, choices and statistics (by pseudonym); logs only that it happened", async () => {
-    oa = await startOa(fake, dbFile(), { sinkFor: (storage) => new StatsSink({ store: new SqliteStatsStore(storage.db) }) });
+    const oa = await start({ sinkFor: (storage) => new StatsSink({ store: new SqliteStatsStore(storage.db) }) });
     const other = '8830392714512219999';
     await oa.postSigned(textEvent('cách kích hoạt tài khoản định danh mức 2'));
     await oa.postSigned(textEvent('xin chào', { userId: other }));
@@ -383,7 +362,7 @@ describe('user_withdraw', () => {
 
   it('"xoa du lieu cua toi" typed in the OA chat asks, then "1" (the numbered confirmation) erases', async () => {
     const config = oaConfig(fake, { ZALO_OA_CHOICES: 'numbered' });
-    oa = await startOa(fake, dbFile(), { config });
+    const oa = await start({ config });
     await oa.postSigned(textEvent('cách kích hoạt tài khoản'));
     await oa.postSigned(textEvent('xoa du lieu cua toi'));
     await oa.queue.idle();

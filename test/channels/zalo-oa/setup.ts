@@ -6,8 +6,10 @@ import { SqliteStorage } from '../../../src/storage/sqlite.js';
 import type { DialogEvent, EventContext, EventSink } from '../../../src/core/stats/events.js';
 import { zaloOaPlugin, type ZaloOaConfig, type ZaloOaPluginOptions } from '../../../src/channels/zalo-oa/plugin.js';
 import { WorkQueue } from '../../../src/channels/zalo-oa/queue.js';
-import { makeEngine } from '../../helpers/engine.js';
-import type { ZaloFake } from '../../helpers/zalo-fake.js';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { makeEngine, tempDir } from '../../helpers/engine.js';
+import { ZaloFake } from '../../helpers/zalo-fake.js';
 
 export const APP_ID = '4318921733410977391';
 export const OA_SECRET_KEY = 'oa-secret-key-for-tests';
@@ -104,6 +106,42 @@ export async function startOa(
       await app.close();
       await storage.close();
     },
+  };
+}
+
+/** What startOa takes besides the fake and the database file. */
+export type OaOptions = NonNullable<Parameters<typeof startOa>[2]>;
+
+/**
+ * The lifecycle every Zalo OA test file needs, registered in the calling file: one fake Zalo API
+ * for the file, a fresh directory (and SQLite file) per test, and the plugin a test starts with
+ * `start()` closed after it.
+ */
+export function oaSuite(prefix: string) {
+  const fake = new ZaloFake();
+  let dir: ReturnType<typeof tempDir> | undefined;
+  let running: OaHarness | undefined;
+  beforeAll(async () => {
+    await fake.start();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  beforeEach(() => {
+    dir = tempDir(prefix);
+    fake.reset();
+  });
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+    dir?.cleanup();
+  });
+  const dbFile = () => join(dir!.dir, 'db.sqlite');
+  return {
+    fake,
+    dbFile,
+    /** Starts the plugin on this test's database; it is closed after the test. */
+    start: async (options: OaOptions = {}) => (running = await startOa(fake, dbFile(), options)),
   };
 }
 
