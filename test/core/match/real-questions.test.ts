@@ -95,6 +95,10 @@ describe('the project content (issue 10 examples)', () => {
   it.each([
     ['mức 2 là gì', 'term-muc-2'],
     ['muc 2 la gi', 'term-muc-2'],
+    // A definition, not the driving-licence guide that also says "tích hợp".
+    ['tích hợp là gì', 'term-vi-giay-to'],
+    // The most common question, not "is it mandatory?".
+    ['cách đăng ký tài khoản định danh điện tử', 'guide-level1'],
     ['chau oi cai vneid kich hoat sao', 'guide-activate'],
     ['cháu ơi kích hoạt vneid thế nào', 'guide-activate'],
     ['kick hoat vneid', 'guide-activate'],
