@@ -102,6 +102,10 @@ describe('the project content (issue 10 examples)', () => {
     ['chau oi cai vneid kich hoat sao', 'guide-activate'],
     ['cháu ơi kích hoạt vneid thế nào', 'guide-activate'],
     ['kick hoat vneid', 'guide-activate'],
+    // A misspelling the content itself has is still the word it stands for.
+    ['bác lỡ quên mất pascode rồi cháu ạ', 'faq-forgot-passcode'],
+    // "tr" written "ch", as many speak it.
+    ['tạm chú online', 'svc-cu-tru'],
     ['Có giới hạn độ tuổi công dân đăng ký tài khoản định danh điện tử hay không?', 'faq-eligibility'],
     ['Tài khoản VNeID bị khóa trong những trường hợp nào?', 'faq-lock-account'],
     ["Giao diện báo 'Gửi mã OTP thành công' nhưng không có tin nhắn nào đến", 'faq-otp'],
