@@ -28,4 +28,3 @@ export function rowOf(q: string, u: Interpretation): AskRow {
       return { q, id: null, score: 0, alternatives: [], suggest: [] };
   }
 }
-

@@ -27,7 +27,7 @@ export type WalkAction = 'next' | 'back' | 'stuck' | 'resume';
  * The scam-warning entry (content contract id). A scam emergency shows it after the numbers: who is
  * being pressed to transfer money needs "Công an không bao giờ bảo chuyển tiền" as much as 113.
  */
-export const SCAM_ENTRY = 'faq-scam';
+const SCAM_ENTRY = 'faq-scam';
 
 /** What citizens type instead of tapping a walkthrough button (normalized forms). */
 const WALK_WORDS: ReadonlyMap<string, WalkAction> = new Map([
