@@ -97,6 +97,8 @@ describe('the project content (issue 10 examples)', () => {
     ['muc 2 la gi', 'term-muc-2'],
     // A definition, not the driving-licence guide that also says "tích hợp".
     ['tích hợp là gì', 'term-vi-giay-to'],
+    ['ví giấy tờ là sao', 'term-vi-giay-to'],
+    ['thế nào là mức 2', 'term-muc-2'],
     // The most common question, not "is it mandatory?".
     ['cách đăng ký tài khoản định danh điện tử', 'guide-level1'],
     ['chau oi cai vneid kich hoat sao', 'guide-activate'],

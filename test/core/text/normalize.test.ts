@@ -69,6 +69,11 @@ describe('normalizeText', () => {
     ['đượcccc khongggg', 'duoc khong'],
     ['Tích hợp BHYT sao???!!! 😭😭', 'tich hop bao hiem y te cach'],
     ['VNeID...là gì?', 'vneid khainiem'],
+    // other ways to ask what a word means, before "thế nào" and "sao" become "how"
+    ['thế nào là số định danh', 'khainiem so dinh danh'],
+    ['ví giấy tờ là sao', 'vi giay to khainiem'],
+    ['mức 2 được hiểu như thế nào', 'muc 2 duoc khainiem'],
+    ['làm sao để kích hoạt', 'cach de kich hoat'],
     ['🙏🙏🙏', ''],
     // filler particles go, words that contain the same syllables stay
     ['ad ơi tích hợp bhyt ạ', 'tich hop bao hiem y te'],
