@@ -424,7 +424,9 @@ export class Matcher {
     const anchored = named(this.lexicon.anchors) ? 1 : 0;
     const candidates = top.map((c, i) => {
       const single = this.coverage(c.e, words, wordWeights);
-      const paired = pairs.length > 0 ? this.coverage(c.e, pairs, pairWeights) : { share: single.share, weight: 0 };
+      // One content word has no pairs, so no pair evidence: letting the word's coverage stand in
+      // for it answered any word the content uses once ("chạy", "cháy") with confidence 0.66.
+      const paired = pairs.length > 0 ? this.coverage(c.e, pairs, pairWeights) : { share: 0, weight: 0 };
       const next = ranked[i + 1]?.rank ?? 0;
       return {
         id: this.entryIds[c.e]!,

@@ -118,6 +118,13 @@ describe('the project content (issue 10 examples)', () => {
     expect(knowledge.matcher.match(q).id).toBe(id);
   });
 
+  it('one word the content uses once in passing is not an answer; an entry\'s own keyword still is', () => {
+    // "chạy" (and "cháy", which folds to the same word) is in one phrasing of faq-nfc.
+    expect(knowledge.matcher.match('chạy').id).toBeNull();
+    expect(knowledge.matcher.match('cccd').id).toBe('l2-cccd');
+    expect(knowledge.matcher.match('hộ chiếu').id).toBe('svc-ho-chieu');
+  });
+
   it.each(['cho vay tien khong', 'đóng bhxh bao nhiêu', 'tra cứu phạt nguội ở đâu', 'giá vàng hôm nay bao nhiêu'])('near-domain, not ours: %s → no answer', (q) => {
     expect(knowledge.matcher.match(q).id).toBeNull();
   });

@@ -21,6 +21,11 @@ describe('interpret', () => {
     expect(interpret('cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
   });
 
+  it('a call for help around words we only happen to use is an emergency ("cháy" folds to "chạy", which the content uses once)', () => {
+    expect(interpret('cháy ở chợ cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
+    expect(interpret('chay o cho cuu voi', knowledge)).toMatchObject({ intent: 'emergency' });
+  });
+
   it('personal data: the warning kinds, and the match of the text without it', () => {
     const u = interpret('ma otp la 482913 nhap vao dau', knowledge);
     const clean = interpret('ma otp la nhap vao dau', knowledge);
