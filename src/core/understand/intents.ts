@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
-import { compilePhrase, GAP, PhraseList } from './phrases.js';
+import { foldDiacritics } from '../text/vietnamese.js';
+import { compilePhrase, foldedWord, GAP, PhraseList } from './phrases.js';
 
 const phrase = z
   .string()
@@ -13,7 +14,8 @@ const phrase = z
   .min(1)
   .max(80)
   .refine((p) => compilePhrase(p).some((w) => w !== GAP), { message: 'cụm từ phải có ít nhất một chữ' })
-  .refine((p) => !/^\*|\*$/.test(p.trim()), { message: 'dấu * chỉ đứng giữa hai từ' });
+  .refine((p) => !/^\*|\*$/.test(p.trim()), { message: 'dấu * chỉ đứng giữa hai từ' })
+  .refine((p) => p.split(/\s+/).every((w) => !w.endsWith('!') || (w.length > 1 && foldDiacritics(w) !== w)), { message: 'dấu ! chỉ đứng sau một từ có dấu ("cháy!")' });
 const phrases = z.array(phrase).min(1);
 
 export const intentsSchema = z
@@ -47,7 +49,7 @@ export function compileIntents(file: IntentsFile): Intents {
   return {
     emergency: { police: compile(e.police), fire: compile(e.fire), medical: compile(e.medical), scam: compile(e.scam), urgent: compile(e.urgent), not: compile(e.not) },
     smalltalk: { who: compile(s.who), thanks: compile(s.thanks), bye: compile(s.bye), hello: compile(s.hello), ack: compile(s.ack) },
-    fillers: new Set(s.filler.flatMap((f) => compilePhrase(f))),
+    fillers: new Set(s.filler.flatMap((f) => compilePhrase(f).map(foldedWord))),
   };
 }
 

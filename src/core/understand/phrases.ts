@@ -4,6 +4,9 @@
  * one typo in a long word. Deliberately separate from the matcher's normalization: these lists
  * decide what is NOT a question (an emergency, a "cảm ơn"), so they read the citizen's own words,
  * not the lexicon's expansions.
+ *
+ * A word written with "!" ("cháy!") must be typed with its diacritics: folded, "cháy" (fire) is
+ * "chạy" (run, "app chạy chậm") and "chay" (vegetarian), so only the accented word is sure.
  */
 import { foldDiacritics } from '../text/vietnamese.js';
 
@@ -15,20 +18,60 @@ const TYPO_MIN_LENGTH = 5;
 /** Longest text read: an emergency or a greeting is said in a few words. */
 const MAX_CHARS = 2000;
 
-/** Folded lower-case words of a text: "Cháy nhàaa, cứu!!" → ["chay", "nha", "cuu"] (a letter typed 3+ times counts once). */
-export function wordsOf(text: string): string[] {
-  const folded = foldDiacritics(String(text ?? '').slice(0, MAX_CHARS).normalize('NFC')).toLowerCase();
-  return (folded.match(/[a-z0-9]+/g) ?? []).map((w) => w.replace(/([a-z])\1{2,}/g, '$1'));
+/** Marks a compiled word that must be typed with its diacritics ("cháy!" compiles to "=cháy"). */
+const ACCENTED = '=';
+
+/** A message's words as the lists read them: folded, with each word as typed (accents kept) alongside. */
+export type Words = string[] & { readonly typed: readonly string[] };
+
+/** A letter typed 3+ times counts once, whatever its accents: "nhàaa" is "nhà". */
+function collapse(word: string): string {
+  const runs: string[][] = [];
+  for (const ch of word) {
+    const run = runs.at(-1);
+    if (run && /\p{L}/u.test(ch) && foldDiacritics(run[0]!) === foldDiacritics(ch)) run.push(ch);
+    else runs.push([ch]);
+  }
+  return runs.map((run) => (run.length >= 3 ? run[0]! : run.join(''))).join('');
 }
 
-/** A compiled phrase: folded words, GAP for `*`. */
+/** Folded lower-case words of a text: "Cháy nhàaa, cứu!!" → ["chay", "nha", "cuu"], typed: ["cháy", "nhà", "cứu"]. */
+export function wordsOf(text: string): Words {
+  const lower = String(text ?? '').slice(0, MAX_CHARS).normalize('NFC').toLowerCase();
+  const folded: string[] = [];
+  const typed: string[] = [];
+  for (const token of lower.match(/[\p{L}\p{M}\p{N}]+/gu) ?? []) {
+    for (const word of foldDiacritics(token).match(/[a-z0-9]+/g) ?? []) {
+      folded.push(collapse(word));
+      typed.push(collapse(token));
+    }
+  }
+  // Not enumerable: the words compare, print and spread as the plain folded list they are.
+  return Object.defineProperty(folded, 'typed', { value: typed, enumerable: false }) as Words;
+}
+
+/** A compiled phrase: folded words, GAP for `*`, "=" + the accented word for a word written with "!". */
 export type Phrase = readonly string[];
 
 export function compilePhrase(phrase: string): Phrase {
   return phrase
     .trim()
     .split(/\s+/)
-    .flatMap((w) => (w === GAP ? [GAP] : wordsOf(w)));
+    .flatMap((w) => {
+      if (w === GAP) return [GAP];
+      if (w.length > 1 && w.endsWith('!')) return [ACCENTED + collapse(w.slice(0, -1).normalize('NFC').toLowerCase())];
+      return wordsOf(w);
+    });
+}
+
+/** A compiled word as folded text ("=cháy" → "chay"): how phrases are indexed and a message's words compared. */
+export function foldedWord(word: string): string {
+  return word.startsWith(ACCENTED) ? (wordsOf(word.slice(1))[0] ?? '') : word;
+}
+
+/** A word written with "!" whose typed form is not exactly it. */
+function accentMismatch(words: readonly string[], i: number, p: string): boolean {
+  return p.startsWith(ACCENTED) && (words as Partial<Words>).typed?.[i] !== p.slice(1);
 }
 
 /** Optimal string alignment distance ≤ 1 (one insertion, deletion, substitution or swap). */
@@ -71,7 +114,7 @@ function matchAt(words: readonly string[], phrase: Phrase, i: number, k: number)
     }
     return null;
   }
-  if (i >= words.length || !sameWord(words[i]!, p)) return null;
+  if (i >= words.length || !sameWord(words[i]!, foldedWord(p)) || accentMismatch(words, i, p)) return null;
   return matchAt(words, phrase, i + 1, k + 1);
 }
 
@@ -88,12 +131,12 @@ export class PhraseList {
 
   constructor(readonly phrases: readonly Phrase[]) {
     for (const p of phrases) {
-      const first = p[0]!;
+      const first = foldedWord(p[0]!);
       const list = this.byFirst.get(first) ?? [];
       list.push(p);
       this.byFirst.set(first, list);
       if (first.length >= TYPO_MIN_LENGTH) this.longFirst.push(p);
-      for (const w of p) if (w !== GAP) this.vocabulary.add(w);
+      for (const w of p) if (w !== GAP) this.vocabulary.add(foldedWord(w));
     }
     // At each start the longest phrase comes first: "chào buổi sáng" must not stop at "chào".
     for (const list of this.byFirst.values()) list.sort((a, b) => b.length - a.length);
@@ -105,7 +148,7 @@ export class PhraseList {
     const word = words[i]!;
     const exact = this.byFirst.get(word) ?? [];
     if (word.length < TYPO_MIN_LENGTH) return exact;
-    const fuzzy = this.longFirst.filter((p) => p[0] !== word && sameWord(word, p[0]!));
+    const fuzzy = this.longFirst.filter((p) => foldedWord(p[0]!) !== word && sameWord(word, foldedWord(p[0]!)));
     return fuzzy.length > 0 ? [...exact, ...fuzzy] : exact;
   }
 

@@ -6,6 +6,22 @@ describe('phrases', () => {
     expect(wordsOf('Cháy NHÀAAA, cứu!!! 113')).toEqual(['chay', 'nha', 'cuu', '113']);
   });
 
+  it('keeps each word as typed beside the folded words', () => {
+    expect(wordsOf('Cháy NHÀAAA, cứu!!! 113').typed).toEqual(['cháy', 'nhà', 'cứu', '113']);
+  });
+
+  it('a word written with "!" must be typed with its diacritics ("cháy" folds to "chạy" and "chay")', () => {
+    const fire = new PhraseList([compilePhrase('cháy!')]);
+    expect(fire.containsAny(wordsOf('ngoài chợ CHÁY rồi'))).toBe(true);
+    expect(fire.containsAny(wordsOf('app chạy chậm quá'))).toBe(false);
+    expect(fire.containsAny(wordsOf('app chay cham qua'))).toBe(false);
+    expect(fire.containsAny(wordsOf('ăn chay'))).toBe(false);
+    // the words alone, cut from their message, lose what was typed: never a match
+    expect(fire.containsAny(['chay'])).toBe(false);
+    // beside folded words in one phrase
+    expect(new PhraseList([compilePhrase('cháy! to')]).containsAny(wordsOf('cháy to lắm'))).toBe(true);
+  });
+
   it('a gap * takes 0 to 3 words', () => {
     const p = compilePhrase('nhà * cháy');
     expect(findPhrase(wordsOf('nhà cháy'), p)).toEqual([0, 2]);
