@@ -585,8 +585,10 @@ export class DialogEngine {
       return;
     }
     // A scam: what to do about money already sent, then the warning itself ("Công an không bao giờ
-    // bảo chuyển tiền"), which is what someone being pressed to transfer needs to read.
-    ctx.replies.push(reply(numbers), reply(this.say(ctx, this.m.emergencyScam)));
+    // bảo chuyển tiền"), which is what someone being pressed to transfer needs to read. Otherwise
+    // the question the message also asked ("điện thoại bị trộm, khóa vneid thế nào").
+    ctx.replies.push(reply(numbers));
+    if (u.kinds.includes('scam')) ctx.replies.push(reply(this.say(ctx, this.m.emergencyScam)));
     this.showEntry(ctx, entry, resume);
   }
 

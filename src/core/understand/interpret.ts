@@ -88,17 +88,17 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
 
   const emergency = detectEmergency(wordsOf(raw), knowledge.intents);
+  const readable = withoutPlaceholders(scrubbed);
+  const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
   const urgent = (): Interpretation => ({
     ...base,
     intent: 'emergency',
     kinds: emergency!.kinds,
     numbers: emergencyNumbers(emergency!.kinds),
-    entry: emergency!.kinds.includes('scam') && knowledge.content.byId.has(SCAM_ENTRY) ? SCAM_ENTRY : null,
+    entry: emergencyEntry(emergency!.kinds, tokens, knowledge),
   });
   if (emergency && !emergency.weak) return urgent();
 
-  const readable = withoutPlaceholders(scrubbed);
-  const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
   const { walk } = options;
   const walkWord = walk && WALK_WORDS.get(tokens.join(' '));
   if (walkWord) return { ...base, intent: 'walk', action: walkWord };
@@ -124,6 +124,16 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const ids = suggestionsOf(match, tuning.suggestThreshold);
   if (ids.length > 0) return { ...base, intent: 'suggest', ids, match };
   return { ...base, intent: 'unknown', match };
+}
+
+/**
+ * The entry shown after the emergency numbers. A scam: the scam warning. Otherwise the question the
+ * message also asks, when we answer it ("điện thoại bị trộm rồi, làm sao khóa vneid"): the numbers
+ * come first, and the answer is not lost.
+ */
+function emergencyEntry(kinds: readonly EmergencyKind[], tokens: readonly string[], knowledge: Knowledge): string | null {
+  if (kinds.includes('scam') && knowledge.content.byId.has(SCAM_ENTRY)) return SCAM_ENTRY;
+  return tokens.length > 0 ? knowledge.matcher.matchTokens(tokens).id : null;
 }
 
 /**

@@ -99,6 +99,21 @@ describe('emergencies come first', () => {
     },
   );
 
+  it('an emergency that also asks a question we answer: the numbers first, then the answer (no scam advice)', async () => {
+    const replies = await say('điện thoại bị trộm rồi, làm sao khóa tài khoản vneid');
+    expect(replies[0]!.text).toContain('113:');
+    expect(allText(replies)).not.toContain('đề nghị tạm khóa giao dịch');
+    expect(allText(replies)).toContain(knowledge.content.byId.get('faq-lock-account')!.answer.split('\n')[0]!.slice(0, 40));
+    expect(events.filter((e) => e.type === 'emergency')).toHaveLength(1);
+  });
+
+  // Folded, "học" is "hóc" (choking), "bóng" is "bỏng" (burn), "xíu" is "xỉu" (faint), "chạy" is "cháy".
+  it.each(['sinh trắc học ngân hàng', 'bong da toi nay', 'đợi xíu', 'app chạy chậm', 'cách phòng cháy chữa cháy'])('%s: everyday words, not an emergency', async (text) => {
+    const replies = await say(text);
+    expect(allText(replies)).not.toContain('113:');
+    expect(events.some((e) => e.type === 'emergency')).toBe(false);
+  });
+
   it.each(['cảnh báo lừa đảo', 'làm sao tránh bị lừa', 'tài khoản bị khóa'])('%s is a question, not an emergency', async (text) => {
     const replies = await say(text);
     expect(allText(replies)).not.toContain('113:');

@@ -21,9 +21,16 @@ describe('interpret', () => {
     expect(interpret('cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
   });
 
-  it('a call for help around words we only happen to use is an emergency ("cháy" folds to "chạy", which the content uses once)', () => {
-    expect(interpret('cháy ở chợ cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
-    expect(interpret('chay o cho cuu voi', knowledge)).toMatchObject({ intent: 'emergency' });
+  it('a call for help around words we only happen to use is an emergency ("chay" is "chạy", which the content uses once)', () => {
+    expect(interpret('chay o cho cuu voi', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
+    // typed with its accent, "cháy" is a fire
+    expect(interpret('cháy ở chợ cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['114'] });
+  });
+
+  it('an emergency that also asks a question we answer: the numbers, then the answer', () => {
+    const u = interpret('điện thoại bị trộm rồi, làm sao khóa tài khoản vneid', knowledge);
+    expect(u).toMatchObject({ intent: 'emergency', numbers: ['113'], entry: 'faq-lock-account' });
+    expect(interpret('nhà đang có trộm', knowledge)).toMatchObject({ intent: 'emergency', entry: null });
   });
 
   it('personal data: the warning kinds, and the match of the text without it', () => {
