@@ -9,6 +9,9 @@
  * `--misses` lists every miss; `--loo` adds leave-one-out over the content's own phrasings (slow:
  * the index and the classifier are rebuilt for every phrasing). Without files: the fixture files
  * and ../shared/eval, when it is there.
+ *
+ * Emergency files ({"q","numbers":["113"]}; no numbers = not an emergency) report how many
+ * emergencies get at least the numbers they need, and how many other messages are left alone.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,12 +31,17 @@ const args = process.argv.slice(2);
 const named = args.filter((a) => !a.startsWith('--'));
 const files = named.length > 0 ? named : defaultFiles();
 
-/** Every labelled file ({"q", "accept"} lines) of test/fixtures, then the shared sets beside the repository. */
+/** The field that says what a file labels: "accept" (questions) or "numbers" (emergencies). */
+function labelOf(file: string): 'accept' | 'numbers' | null {
+  const first = JSON.parse(readFileSync(file, 'utf8').split('\n')[0] || '{}') as { accept?: unknown; numbers?: unknown };
+  return Array.isArray(first.accept) ? 'accept' : Array.isArray(first.numbers) ? 'numbers' : null;
+}
+
+/** Every labelled file of test/fixtures, then the shared sets beside the repository. */
 function defaultFiles(): string[] {
   const root = new URL('../../', import.meta.url).pathname;
-  const labelled = (file: string) => Array.isArray((JSON.parse(readFileSync(file, 'utf8').split('\n')[0] || '{}') as { accept?: unknown }).accept);
   const inDir = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(dir, f)) : []);
-  return [...inDir(join(root, 'test/fixtures')), ...inDir(join(root, '../shared/eval'))].filter(labelled).map((f) => relative(process.cwd(), f));
+  return [...inDir(join(root, 'test/fixtures')), ...inDir(join(root, '../shared/eval'))].filter((f) => labelOf(f) !== null).map((f) => relative(process.cwd(), f));
 }
 const showMisses = args.includes('--misses');
 // CONTENT_DIR: another content folder, as for the server.
@@ -83,9 +91,32 @@ function report(title: string, rows: Labelled[], answer: (q: string) => Verdict)
   return { top1, oneTap, rank1, base1, inN, outOk, outN };
 }
 
+/** Emergencies recognised with the numbers they need; other messages left alone. */
+function reportEmergencies(file: string, rows: ReadonlyArray<{ q: string; numbers: string[] }>) {
+  let caught = 0, needed = 0, alone = 0, others = 0;
+  const misses: string[] = [];
+  for (const row of rows) {
+    const u = interpret(row.q, knowledge);
+    const given: readonly string[] = u.intent === 'emergency' ? u.numbers : [];
+    if (row.numbers.length > 0) {
+      needed++;
+      if (u.intent === 'emergency' && row.numbers.every((n) => given.includes(n))) caught++;
+      else misses.push(`  ✗ "${row.q}" → ${u.intent === 'emergency' ? given.join(' ') : u.intent}, cần ${row.numbers.join(' ')}`);
+    } else {
+      others++;
+      if (u.intent !== 'emergency') alone++;
+      else misses.push(`  ✗ "${row.q}" → ${given.join(' ')}, không phải khẩn cấp`);
+    }
+  }
+  console.log(`Tập ${file} (${rows.length} tin nhắn)`);
+  console.log(`  khẩn cấp (${needed}): nhận ra, đủ số cần gọi ${pct(caught, needed)} | không khẩn cấp (${others}): để yên ${pct(alone, others)}`);
+  if (showMisses && misses.length) console.log(`  sai (${misses.length}):\n${misses.join('\n')}`);
+}
+
 for (const file of files) {
-  const rows = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Labelled);
-  report(`Tập ${file} (${rows.length} câu)`, rows, ask(knowledge));
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  if (labelOf(file) === 'numbers') reportEmergencies(file, lines.map((l) => JSON.parse(l) as { q: string; numbers: string[] }));
+  else report(`Tập ${file} (${lines.length} câu)`, lines.map((l) => JSON.parse(l) as Labelled), ask(knowledge));
 }
 
 if (args.includes('--loo')) {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../../src/core/knowledge.js';
+import { interpret } from '../../../src/core/understand/interpret.js';
 import { detectEmergency, emergencyNumbers } from '../../../src/core/understand/emergency.js';
 import { loadIntents } from '../../../src/core/understand/intents.js';
 import { wordsOf } from '../../../src/core/understand/phrases.js';
@@ -41,5 +44,28 @@ describe('emergencies', () => {
   it('a bare call for help is weak (the rest of the message decides), a named danger is not', () => {
     expect(detect('cứu với, quên mật khẩu')).toMatchObject({ weak: true, rest: ['quen', 'mat', 'khau'] });
     expect(detect('cứu với cháy nhà')).toMatchObject({ weak: false });
+  });
+});
+
+describe('emergency files written by someone who never saw the phrase lists (test/fixtures/emergency-*.jsonl)', () => {
+  const knowledge = loadKnowledge();
+  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl'];
+  const rows = files.flatMap((f) =>
+    readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { q: string; numbers: string[] }),
+  );
+  const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
+
+  it('recognise at least 83 % of the emergencies, each with the numbers it needs (120 of 141 when written)', () => {
+    const emergencies = verdicts.filter((v) => v.numbers.length > 0);
+    const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
+    expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.83);
+  });
+
+  it('leave at least 95 % of the other messages alone (98 of 102 when written)', () => {
+    const others = verdicts.filter((v) => v.numbers.length === 0);
+    expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
 });
