@@ -77,7 +77,12 @@ export interface Candidate {
    * is wholly explained by one common word, which is not evidence of anything.
    */
   evidence: number;
-  /** 1 when the question names another service (VssID, sổ đỏ, phạt nguội) this entry never names. */
+  /**
+   * 1 when the question names another service (VssID, sổ đỏ, phạt nguội: lexicon "foreign"), for
+   * every candidate, even one that names it too: the scam warning names Zalo and l2-bhxh names
+   * VssID, yet "đổi mật khẩu Zalo" and "tra cứu BHXH qua VssID" are not ours. (Sparing the entries
+   * that name the service cost a fifth of the rejections that rely on it: measured 2026-12-02.)
+   */
   foreign: number;
   /** 1 when the question names VNeID itself (vneid, định danh, căn cước...: lexicon "anchors"). */
   anchored: number;
@@ -151,7 +156,7 @@ export class Matcher {
   private readonly vocabulary = new Map<string, number>();
   /** Term ids of other services' names (lexicon "foreign") that the content also uses. */
   private readonly foreignIds = new Set<number>();
-  /** Names of other services the content never uses (single syllables or joined pairs). */
+  /** Names of other services (lexicon "foreign": single syllables or joined pairs). */
   private readonly foreignWords: ReadonlySet<string>;
   /** Fuse over the vocabulary, one per first letter: typos rarely hit the first letter, and 20× fewer words to scan. */
   private readonly fuseByInitial = new Map<string, Fuse<string>>();
@@ -417,10 +422,9 @@ export class Matcher {
         ? Math.min(wordWeights[i]!, wordWeights[i + 1]!)
         : this.weightOf(t, joined[i + 1]),
     );
-    const namedInContent = [...words, ...pairs].filter((t) => this.foreignIds.has(t));
     // Names are looked for in the whole question: "giá vàng" must not lose "vàng" to "vâng".
     const named = (names: ReadonlySet<string>) => corrected.some((t, i) => names.has(t) || (i > 0 && names.has(`${corrected[i - 1]}_${t}`)));
-    const unknownForeign = named(this.foreignWords);
+    const foreign = named(this.foreignWords) ? 1 : 0;
     const anchored = named(this.lexicon.anchors) ? 1 : 0;
     const candidates = top.map((c, i) => {
       const single = this.coverage(c.e, words, wordWeights);
@@ -438,7 +442,7 @@ export class Matcher {
         margin: c.rank > 0 ? Math.max(0, (c.rank - next) / c.rank) : 0,
         // Common words in an uncommon order ("số điện thoại công an xã") are evidence too.
         evidence: single.weight + paired.weight,
-        foreign: unknownForeign || namedInContent.some((t) => this.entryTerms[c.e]!.get(t) !== 1) ? 1 : 0,
+        foreign,
         anchored,
       };
     });
