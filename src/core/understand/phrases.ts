@@ -90,8 +90,9 @@ function withinOneEdit(a: string, b: string): boolean {
 
 export function sameWord(typed: string, written: string): boolean {
   if (typed === written) return true;
-  // Both long: "than" (thân) is not a typo of "thank".
-  return written.length >= TYPO_MIN_LENGTH && typed.length >= TYPO_MIN_LENGTH && withinOneEdit(typed, written);
+  // Both long: "than" (thân) is not a typo of "thank". Same first letter: another initial consonant
+  // is another word ("xuống" is not a typo of "đường"), and typos rarely hit the first letter.
+  return written.length >= TYPO_MIN_LENGTH && typed.length >= TYPO_MIN_LENGTH && typed[0] === written[0] && withinOneEdit(typed, written);
 }
 
 /** Where a phrase occurs: [start, end) word indexes, or null. */

@@ -34,6 +34,8 @@ describe('phrases', () => {
     expect(sameWord('chuyne', 'chuyen')).toBe(true);
     expect(sameWord('tron', 'trom')).toBe(false);
     expect(sameWord('than', 'thank')).toBe(false);
+    // another first letter is another word: "xuống" is not "đường" ("tuột chân xuống" is not "chặn đường")
+    expect(sameWord('xuong', 'duong')).toBe(false);
   });
 
   it('at each start, the longest phrase comes first, whatever order they were written in', () => {
