@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
+import { withinOneEdit } from './one-edit.js';
 import { foldDiacritics } from './vietnamese.js';
 
 const lexiconSchema = z
@@ -22,6 +23,11 @@ const lexiconSchema = z
 export interface Lexicon {
   /** One token → its expansion (unaccented, lower case). */
   abbreviations: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The abbreviations long enough to be found with a typo ("pasword" is "password"): the foreign
+   * words citizens spell by ear. Shorter keys ("mk", "vnied") are typos or codes already.
+   */
+  typoKeys: readonly string[];
   /** Multi-token everyday phrases → the phrase the content uses, by first token, longest first. */
   phrases: ReadonlyMap<string, ReadonlyArray<{ from: readonly string[]; to: readonly string[] }>>;
   /** Particles and pronouns that carry no topic ("ad ơi", "ạ", "nhé"): dropped. */
@@ -39,6 +45,9 @@ export interface Lexicon {
 
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
 
+/** Abbreviation keys this long or longer are also found with one typo (same first letter). */
+const TYPO_KEY_LENGTH = 6;
+
 export function parseLexicon(raw: unknown): Lexicon {
   const data = lexiconSchema.parse(raw ?? {});
   const phrases = new Map<string, Array<{ from: string[]; to: string[] }>>();
@@ -49,8 +58,10 @@ export function parseLexicon(raw: unknown): Lexicon {
     list.push({ from, to: words(v) });
     phrases.set(from[0]!, list.sort((a, b) => b.from.length - a.from.length));
   }
+  const abbreviations = new Map(Object.entries(data.abbreviations).map(([k, v]) => [k.trim(), words(v)]));
   return {
-    abbreviations: new Map(Object.entries(data.abbreviations).map(([k, v]) => [k.trim(), words(v)])),
+    abbreviations,
+    typoKeys: [...abbreviations.keys()].filter((k) => k.length >= TYPO_KEY_LENGTH && /^[a-z]+$/.test(k)),
     phrases,
     fillers: new Set(data.fillers.map((w) => w.trim())),
     stopwords: new Set(data.stopwords.flatMap(words)),
@@ -65,7 +76,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set() };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -88,7 +99,14 @@ function expandToken(token: string, lexicon: Lexicon): readonly string[] {
   const direct = lexicon.abbreviations.get(token);
   if (direct) return direct;
   const collapsed = collapseRepeats(token);
-  return lexicon.abbreviations.get(collapsed) ?? [collapsed];
+  const known = lexicon.abbreviations.get(collapsed);
+  if (known) return known;
+  // No Vietnamese syllable is this long and one letter off a foreign word we know.
+  if (collapsed.length >= TYPO_KEY_LENGTH - 1) {
+    const key = lexicon.typoKeys.find((k) => k[0] === collapsed[0] && withinOneEdit(collapsed, k));
+    if (key) return lexicon.abbreviations.get(key)!;
+  }
+  return [collapsed];
 }
 
 /** A token and whether a lexicon phrase already produced it (then it is final). */

@@ -8,6 +8,7 @@
  * A word written with "!" ("cháy!") must be typed with its diacritics: folded, "cháy" (fire) is
  * "chạy" (run, "app chạy chậm") and "chay" (vegetarian), so only the accented word is sure.
  */
+import { withinOneEdit } from '../text/one-edit.js';
 import { foldDiacritics } from '../text/vietnamese.js';
 
 /** A gap of 0..GAP_MAX words, written `*`. */
@@ -72,20 +73,6 @@ export function foldedWord(word: string): string {
 /** A word written with "!" whose typed form is not exactly it. */
 function accentMismatch(words: readonly string[], i: number, p: string): boolean {
   return p.startsWith(ACCENTED) && (words as Partial<Words>).typed?.[i] !== p.slice(1);
-}
-
-/** Optimal string alignment distance ≤ 1 (one insertion, deletion, substitution or swap). */
-function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swap
-  }
-  const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
-  return longer.slice(i + 1) === shorter.slice(i);
 }
 
 export function sameWord(typed: string, written: string): boolean {

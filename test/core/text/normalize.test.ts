@@ -57,6 +57,11 @@ describe('normalizeText', () => {
     ['dkx', 'dang ky xe'],
     ['mst', 'ma so thue'],
     ['quên mk tk', 'quen mat khau tai khoan'],
+    // a foreign word spelt by ear, one letter off (long abbreviations only, same first letter)
+    ['quên pasword', 'quen mat khau'],
+    ['passcod', 'passcode'],
+    ['kichhaot', 'kich hoat'],
+    ['lltp online', 'ly lich tu phap online'],
     ['mua đt mới', 'mua thiet bi moi'],
     ['dt hỏng', 'dien thoai hong'],
     ['tải app', 'tai ung dung'],
