@@ -94,6 +94,7 @@ const labelled = [
   new URL('../../test/fixtures/real-questions-b.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/chatbot-projects.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/short-forms.jsonl', import.meta.url).pathname,
+  new URL('../../test/fixtures/conversational-b.jsonl', import.meta.url).pathname,
 ].filter(existsSync);
 const accuracy: string[] = [];
 for (const file of labelled) {
