@@ -36,19 +36,25 @@ function collapse(word: string): string {
   return runs.map((run) => (run.length >= 3 ? run[0]! : run.join(''))).join('');
 }
 
-/** Folded lower-case words of a text: "Cháy nhàaa, cứu!!" → ["chay", "nha", "cuu"], typed: ["cháy", "nhà", "cứu"]. */
+/**
+ * Folded lower-case words of a text: "Cháy nhàaa, cứu!!" → ["chay", "nha", "cuu"], typed: ["cháy", "nhà", "cứu"].
+ * `typed` is made on first use: only a word written with "!" needs it, and every message is read.
+ */
 export function wordsOf(text: string): Words {
   const lower = String(text ?? '').slice(0, MAX_CHARS).normalize('NFC').toLowerCase();
-  const folded: string[] = [];
+  const folded = (foldDiacritics(lower).match(/[a-z0-9]+/g) ?? []).map((w) => w.replace(/([a-z])\1{2,}/g, '$1'));
+  let typed: string[] | undefined;
+  // Not enumerable: the words compare, print and spread as the plain folded list they are.
+  return Object.defineProperty(folded, 'typed', { get: () => (typed ??= typedWordsOf(lower)), enumerable: false }) as Words;
+}
+
+/** The words as typed, one per folded word (a letter outside a-z splits a token the same way in both). */
+function typedWordsOf(lower: string): string[] {
   const typed: string[] = [];
   for (const token of lower.match(/[\p{L}\p{M}\p{N}]+/gu) ?? []) {
-    for (const word of foldDiacritics(token).match(/[a-z0-9]+/g) ?? []) {
-      folded.push(collapse(word));
-      typed.push(collapse(token));
-    }
+    for (const _ of foldDiacritics(token).match(/[a-z0-9]+/g) ?? []) typed.push(collapse(token));
   }
-  // Not enumerable: the words compare, print and spread as the plain folded list they are.
-  return Object.defineProperty(folded, 'typed', { value: typed, enumerable: false }) as Words;
+  return typed;
 }
 
 /** A compiled phrase: folded words, GAP for `*`, "=" + the accented word for a word written with "!". */
@@ -65,9 +71,15 @@ export function compilePhrase(phrase: string): Phrase {
     });
 }
 
+/** Folded forms of the accented words of the lists (a few dozen): compared on every message. */
+const foldedAccented = new Map<string, string>();
+
 /** A compiled word as folded text ("=cháy" → "chay"): how phrases are indexed and a message's words compared. */
 export function foldedWord(word: string): string {
-  return word.startsWith(ACCENTED) ? (wordsOf(word.slice(1))[0] ?? '') : word;
+  if (!word.startsWith(ACCENTED)) return word;
+  let folded = foldedAccented.get(word);
+  if (folded === undefined) foldedAccented.set(word, (folded = wordsOf(word.slice(1))[0] ?? ''));
+  return folded;
 }
 
 /** A word written with "!" whose typed form is not exactly it. */
@@ -112,8 +124,8 @@ function matchAt(words: readonly string[], phrase: Phrase, i: number, k: number)
  */
 export class PhraseList {
   private readonly byFirst = new Map<string, Phrase[]>();
-  /** Phrases whose first word is long enough to be found with a typo. */
-  private readonly longFirst: Phrase[] = [];
+  /** Phrases whose first word is long enough to be found with a typo, by first letter (a typo keeps it). */
+  private readonly longFirst = new Map<string, Array<{ first: string; phrase: Phrase }>>();
   /** Every word of every phrase: a message with a word outside it cannot be made of these phrases alone. */
   readonly vocabulary = new Set<string>();
 
@@ -123,12 +135,16 @@ export class PhraseList {
       const list = this.byFirst.get(first) ?? [];
       list.push(p);
       this.byFirst.set(first, list);
-      if (first.length >= TYPO_MIN_LENGTH) this.longFirst.push(p);
+      if (first.length >= TYPO_MIN_LENGTH) {
+        const sameInitial = this.longFirst.get(first[0]!) ?? [];
+        sameInitial.push({ first, phrase: p });
+        this.longFirst.set(first[0]!, sameInitial);
+      }
       for (const w of p) if (w !== GAP) this.vocabulary.add(foldedWord(w));
     }
     // At each start the longest phrase comes first: "chào buổi sáng" must not stop at "chào".
     for (const list of this.byFirst.values()) list.sort((a, b) => b.length - a.length);
-    this.longFirst.sort((a, b) => b.length - a.length);
+    for (const list of this.longFirst.values()) list.sort((a, b) => b.phrase.length - a.phrase.length);
   }
 
   /** The phrases that may start at word i. */
@@ -136,7 +152,7 @@ export class PhraseList {
     const word = words[i]!;
     const exact = this.byFirst.get(word) ?? [];
     if (word.length < TYPO_MIN_LENGTH) return exact;
-    const fuzzy = this.longFirst.filter((p) => foldedWord(p[0]!) !== word && sameWord(word, foldedWord(p[0]!)));
+    const fuzzy = (this.longFirst.get(word[0]!) ?? []).filter((p) => p.first !== word && sameWord(word, p.first)).map((p) => p.phrase);
     return fuzzy.length > 0 ? [...exact, ...fuzzy] : exact;
   }
 

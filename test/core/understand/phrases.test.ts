@@ -6,8 +6,11 @@ describe('phrases', () => {
     expect(wordsOf('Cháy NHÀAAA, cứu!!! 113')).toEqual(['chay', 'nha', 'cuu', '113']);
   });
 
-  it('keeps each word as typed beside the folded words', () => {
+  it('keeps each word as typed beside the folded words, one for one', () => {
     expect(wordsOf('Cháy NHÀAAA, cứu!!! 113').typed).toEqual(['cháy', 'nhà', 'cứu', '113']);
+    for (const text of ['Đường ﬁ straße 1\u0301 ²x', 'e\u0301 Ðà ǅ ωmega 中文abc 😀z', 'ĐĐĐ đường', '']) {
+      expect(wordsOf(text).typed).toHaveLength(wordsOf(text).length);
+    }
   });
 
   it('a word written with "!" must be typed with its diacritics ("cháy" folds to "chạy" and "chay")', () => {
