@@ -11,7 +11,9 @@
  * and ../shared/eval, when it is there.
  *
  * Emergency files ({"q","numbers":["113"]}; no numbers = not an emergency) report how many
- * emergencies get at least the numbers they need, and how many other messages are left alone.
+ * emergencies get at least the numbers they need, and how many other messages are left alone;
+ * small-talk files ({"q","kind":"thanks"}; null = a question) how many are small talk of that kind,
+ * and how many questions are still read as questions.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -31,10 +33,12 @@ const args = process.argv.slice(2);
 const named = args.filter((a) => !a.startsWith('--'));
 const files = named.length > 0 ? named : defaultFiles();
 
-/** The field that says what a file labels: "accept" (questions) or "numbers" (emergencies). */
-function labelOf(file: string): 'accept' | 'numbers' | null {
-  const first = JSON.parse(readFileSync(file, 'utf8').split('\n')[0] || '{}') as { accept?: unknown; numbers?: unknown };
-  return Array.isArray(first.accept) ? 'accept' : Array.isArray(first.numbers) ? 'numbers' : null;
+/** The field that says what a file labels: "accept" (questions), "numbers" (emergencies) or "kind" (small talk). */
+function labelOf(file: string): 'accept' | 'numbers' | 'kind' | null {
+  const first = JSON.parse(readFileSync(file, 'utf8').split('\n')[0] || '{}') as { accept?: unknown; numbers?: unknown; kind?: unknown };
+  if (Array.isArray(first.accept)) return 'accept';
+  if (Array.isArray(first.numbers)) return 'numbers';
+  return 'kind' in first ? 'kind' : null;
 }
 
 /** Every labelled file of test/fixtures, then the shared sets beside the repository. */
@@ -113,9 +117,33 @@ function reportEmergencies(file: string, rows: ReadonlyArray<{ q: string; number
   if (showMisses && misses.length) console.log(`  sai (${misses.length}):\n${misses.join('\n')}`);
 }
 
+/** Small talk recognised as its kind; questions still read as questions. */
+function reportSmallTalk(file: string, rows: ReadonlyArray<{ q: string; kind: string | null }>) {
+  let right = 0, talk = 0, kept = 0, questions = 0;
+  const misses: string[] = [];
+  for (const row of rows) {
+    const u = interpret(row.q, knowledge);
+    const kind = u.intent === 'smalltalk' ? u.kind : null;
+    if (row.kind !== null) {
+      talk++;
+      if (kind === row.kind) right++;
+      else misses.push(`  ✗ "${row.q}" → ${kind ?? u.intent}, cần ${row.kind}`);
+    } else {
+      questions++;
+      if (kind === null) kept++;
+      else misses.push(`  ✗ "${row.q}" → ${kind}, cần câu hỏi`);
+    }
+  }
+  console.log(`Tập ${file} (${rows.length} tin nhắn)`);
+  console.log(`  xã giao (${talk}): nhận ra đúng loại ${pct(right, talk)} | câu hỏi (${questions}): vẫn là câu hỏi ${pct(kept, questions)}`);
+  if (showMisses && misses.length) console.log(`  sai (${misses.length}):\n${misses.join('\n')}`);
+}
+
 for (const file of files) {
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
-  if (labelOf(file) === 'numbers') reportEmergencies(file, lines.map((l) => JSON.parse(l) as { q: string; numbers: string[] }));
+  const label = labelOf(file);
+  if (label === 'numbers') reportEmergencies(file, lines.map((l) => JSON.parse(l) as { q: string; numbers: string[] }));
+  else if (label === 'kind') reportSmallTalk(file, lines.map((l) => JSON.parse(l) as { q: string; kind: string | null }));
   else report(`Tập ${file} (${lines.length} câu)`, lines.map((l) => JSON.parse(l) as Labelled), ask(knowledge));
 }
 

@@ -23,6 +23,15 @@ describe('npm run eval', () => {
     expect(r.stdout).toContain('✗ "quên passcode" → faq-forgot-passcode');
   }, 120_000);
 
+  it('small-talk files: small talk recognised as its kind, questions still questions', () => {
+    const file = join(dir, 'smalltalk.jsonl');
+    writeFileSync(file, ['{"q": "cảm ơn ạ", "kind": "thanks"}', '{"q": "tạm biệt", "kind": "thanks"}', '{"q": "cảm ơn, cho hỏi đổi sđt", "kind": null}'].join('\n') + '\n');
+    const r = evaluate(file);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('xã giao (2): nhận ra đúng loại  50.0 % | câu hỏi (1): vẫn là câu hỏi 100.0 %');
+    expect(r.stdout).toContain('✗ "tạm biệt" → bye, cần thanks');
+  }, 120_000);
+
   it('emergency files: emergencies given the numbers they need, other messages left alone', () => {
     const file = join(dir, 'emergency.jsonl');
     writeFileSync(file, ['{"q": "nhà đang có trộm", "numbers": ["113"]}', '{"q": "cháy nhà cứu với", "numbers": ["115"]}', '{"q": "app chạy chậm", "numbers": []}'].join('\n') + '\n');
