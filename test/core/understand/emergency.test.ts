@@ -41,6 +41,22 @@ describe('emergencies', () => {
     },
   );
 
+  // How citizens describe an app that misbehaves, in words that also describe emergencies.
+  it.each([
+    'app vneid bị giật lag quá',
+    'màn hình bị giật giật khi quét mặt',
+    'bị kẹt ở màn hình chờ duyệt',
+    'nằm im ở màn hình loading không chạy',
+    'quét mãi không được, đứng im không nhúc nhích',
+    'bị mất tích hợp bằng lái',
+    'tôi chuyển thêm tiền lệ phí được không',
+    'có cần nộp phí trước không',
+    'máy bị sập nguồn khi đang đăng ký',
+    'tài khoản vneid bị hack thì làm sao',
+  ])('an app complaint, not an emergency: %s', (text) => {
+    expect(detect(text)).toBeNull();
+  });
+
   it('a bare call for help is weak (the rest of the message decides), a named danger is not', () => {
     expect(detect('cứu với, quên mật khẩu')).toMatchObject({ weak: true, rest: ['quen', 'mat', 'khau'] });
     expect(detect('cứu với cháy nhà')).toMatchObject({ weak: false });
@@ -58,7 +74,7 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (245 of 269 when written)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (248 of 269 when written)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
