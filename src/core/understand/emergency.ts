@@ -4,7 +4,7 @@
  * content/intents.yaml; a preventive or hypothetical question ("làm sao tránh bị lừa", "cảnh báo
  * lừa đảo") is not an emergency.
  */
-import type { PhraseList } from './phrases.js';
+import type { PhraseList, Words } from './phrases.js';
 import { EMERGENCY_KINDS, type EmergencyKind, type Intents } from './intents.js';
 
 export type EmergencyNumber = '113' | '114' | '115';
@@ -27,13 +27,33 @@ const NUMBERS: Record<EmergencyKind, readonly EmergencyNumber[]> = {
   urgent: ['113', '114', '115'],
 };
 
+/**
+ * "nhưng" turns from what is past or supposed to what is happening: "bếp cháy đã dập được rồi
+ * nhưng mẹ tôi bị bỏng nặng". A not-phrase speaks for its own part of the message only.
+ */
+const TURN = 'nhung';
+
 /** The kinds an emergency message is about, or null. `words` come from wordsOf(). */
 export function detectEmergency(words: readonly string[], intents: Intents): EmergencySignal | null {
   const { emergency } = intents;
-  const kinds = EMERGENCY_KINDS.filter((k) => emergency[k].containsAny(words));
-  if (kinds.length === 0 || emergency.not.containsAny(words)) return null;
+  const parts = partsOf(words).filter((part) => !emergency.not.containsAny(part));
+  const kinds = EMERGENCY_KINDS.filter((k) => parts.some((part) => emergency[k].containsAny(part)));
+  if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
   return { kinds, weak, rest: weak ? withoutPhrases(words, emergency.urgent).filter((w) => !intents.fillers.has(w)) : [] };
+}
+
+/** The message cut at each "nhưng"; each part keeps the words as typed (for the "cháy!" words). */
+function partsOf(words: readonly string[]): Array<readonly string[]> {
+  const cuts = words.flatMap((w, i) => (w === TURN ? [i] : []));
+  if (cuts.length === 0) return [words];
+  const typed = (words as Partial<Words>).typed;
+  const bounds = [-1, ...cuts, words.length];
+  return bounds.slice(1).map((end, k) => {
+    const start = bounds[k]! + 1;
+    const part = words.slice(start, end);
+    return typed ? Object.defineProperty(part, 'typed', { value: typed.slice(start, end), enumerable: false }) : part;
+  });
 }
 
 function withoutPhrases(words: readonly string[], phrases: PhraseList): string[] {
