@@ -41,7 +41,7 @@ describe('emergencies', () => {
     },
   );
 
-  // How citizens describe an app that misbehaves, in words that also describe emergencies.
+  // How citizens describe an app that misbehaves, or ask about a procedure, in words that also describe emergencies.
   it.each([
     'app vneid bị giật lag quá',
     'màn hình bị giật giật khi quét mặt',
@@ -53,7 +53,12 @@ describe('emergencies', () => {
     'có cần nộp phí trước không',
     'máy bị sập nguồn khi đang đăng ký',
     'tài khoản vneid bị hack thì làm sao',
-  ])('an app complaint, not an emergency: %s', (text) => {
+    'làm lạc mất căn cước rồi',
+    'gọi tổng đài bắt giữ máy lâu quá',
+    'nhập số thẻ bhyt để tích hợp',
+    'phí mở khóa tài khoản vneid bao nhiêu',
+    'chuyển phí làm căn cước qua đâu',
+  ])('an app or procedure question, not an emergency: %s', (text) => {
     expect(detect(text)).toBeNull();
   });
 
@@ -80,7 +85,7 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (296 of 329 when written)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (293 of 329 when written)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
