@@ -118,8 +118,13 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
     if (inContext.id && context.includes(inContext.id)) match = inContext;
   }
   // A bare "cứu với" is an emergency unless the rest of the message is a question we answer
-  // ("cứu với, quên mật khẩu vneid").
-  if (emergency && !asksAboutVneid(emergency.rest, knowledge)) return urgent();
+  // ("cứu với, quên mật khẩu vneid"); then that question is what is answered ("cứu" alone would
+  // read as the "tra cứu" of another entry).
+  if (emergency) {
+    const question = questionAround(emergency.rest, knowledge);
+    if (!question) return urgent();
+    match = question;
+  }
   if (match.id) return { ...base, intent: 'answer', id: match.id, match };
   const ids = suggestionsOf(match, tuning.suggestThreshold);
   if (ids.length > 0) return { ...base, intent: 'suggest', ids, match };
@@ -150,12 +155,13 @@ function readingOf(scrubbed: string, found: ReadonlySet<SensitiveKind>, tokens: 
 }
 
 /**
- * The words around a bare call for help are a question we answer ("cứu với, quên mật khẩu"). Only
- * a confident answer counts: a missed emergency costs more than numbers given to a question.
+ * The words around a bare call for help, when they are a question we answer ("cứu với, quên mật
+ * khẩu"): its match, or null. Only a confident answer counts: a missed emergency costs more than
+ * numbers given to a question.
  */
-function asksAboutVneid(rest: readonly string[], knowledge: Knowledge): boolean {
+function questionAround(rest: readonly string[], knowledge: Knowledge): MatchResult | null {
   const tokens = normalizeTokens(withoutPlaceholders(scrub(rest.join(' ')).text), knowledge.lexicon);
-  if (tokens.length === 0) return false;
+  if (tokens.length === 0) return null;
   const m = knowledge.matcher.matchTokens(tokens);
-  return m.id !== null;
+  return m.id !== null ? m : null;
 }

@@ -21,6 +21,13 @@ describe('interpret', () => {
     expect(interpret('cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
   });
 
+  it('around a bare call for help, the question itself is matched ("cứu" alone reads as the "tra cứu" of another entry)', () => {
+    const alone = interpret('vneid không vào được', knowledge);
+    const called = interpret('cứu với, vneid không vào được', knowledge);
+    if (alone.intent !== 'answer') return; // depends on the matcher answering it at all
+    expect(called).toMatchObject({ intent: 'answer', id: alone.id });
+  });
+
   it('a call for help around words we only happen to use is an emergency ("chay" is "chạy", which the content uses once)', () => {
     expect(interpret('chay o cho cuu voi', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
     // typed with its accent, "cháy" is a fire
