@@ -9,7 +9,7 @@
  * "chạy" (run, "app chạy chậm") and "chay" (vegetarian), so only the accented word is sure.
  */
 import { withinOneEdit } from '../text/one-edit.js';
-import { foldDiacritics } from '../text/vietnamese.js';
+import { canonicalSpelling, foldDiacritics } from '../text/vietnamese.js';
 
 /** A gap of 0..GAP_MAX words, written `*`. */
 export const GAP = '*';
@@ -52,7 +52,9 @@ export function wordsOf(text: string): Words {
 function typedWordsOf(lower: string): string[] {
   const typed: string[] = [];
   for (const token of lower.match(/[\p{L}\p{M}\p{N}]+/gu) ?? []) {
-    for (const _ of foldDiacritics(token).match(/[a-z0-9]+/g) ?? []) typed.push(collapse(token));
+    // Tone marks placed one way: "hoà" and "hòa" are one word.
+    const spelled = canonicalSpelling(collapse(token));
+    for (const _ of foldDiacritics(token).match(/[a-z0-9]+/g) ?? []) typed.push(spelled);
   }
   return typed;
 }
@@ -66,7 +68,7 @@ export function compilePhrase(phrase: string): Phrase {
     .split(/\s+/)
     .flatMap((w) => {
       if (w === GAP) return [GAP];
-      if (w.length > 1 && w.endsWith('!')) return [ACCENTED + collapse(w.slice(0, -1).normalize('NFC').toLowerCase())];
+      if (w.length > 1 && w.endsWith('!')) return [ACCENTED + canonicalSpelling(collapse(w.slice(0, -1).normalize('NFC').toLowerCase()))];
       return wordsOf(w);
     });
 }

@@ -21,6 +21,8 @@ describe('phrases', () => {
     expect(fire.containsAny(wordsOf('ăn chay'))).toBe(false);
     // the words alone, cut from their message, lose what was typed: never a match
     expect(fire.containsAny(['chay'])).toBe(false);
+    // tone marks placed either way ("hoả" / "hỏa") are the same word
+    expect(new PhraseList([compilePhrase('hoả! hoạn')]).containsAny(wordsOf('nhà bị hỏa hoạn'))).toBe(true);
     // beside folded words in one phrase
     expect(new PhraseList([compilePhrase('cháy! to')]).containsAny(wordsOf('cháy to lắm'))).toBe(true);
   });
