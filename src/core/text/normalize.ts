@@ -101,7 +101,8 @@ function expandToken(token: string, lexicon: Lexicon): readonly string[] {
   const collapsed = collapseRepeats(token);
   const known = lexicon.abbreviations.get(collapsed);
   if (known) return known;
-  // No Vietnamese syllable is this long and one letter off a foreign word we know.
+  // Keys are foreign words or run-together syllables; no content word is one letter off one
+  // (checked 2026-12-02), and the first letter must match.
   if (collapsed.length >= TYPO_KEY_LENGTH - 1) {
     const key = lexicon.typoKeys.find((k) => k[0] === collapsed[0] && withinOneEdit(collapsed, k));
     if (key) return lexicon.abbreviations.get(key)!;
