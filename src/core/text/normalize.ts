@@ -17,6 +17,7 @@ const lexiconSchema = z
     stopwords: z.array(z.string()).default([]),
     foreign: z.array(z.string()).default([]),
     anchors: z.array(z.string()).default([]),
+    aspects: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -41,6 +42,11 @@ export interface Lexicon {
   foreign: ReadonlySet<string>;
   /** Words that say the question is about VNeID itself (vneid, định danh, căn cước): one or two words, joined by "_". */
   anchors: ReadonlySet<string>;
+  /**
+   * Words naming an aspect of a thing ("điều kiện", "thủ tục"): before "là gì", the question asks
+   * for that aspect, not for a definition, so the definition word is dropped.
+   */
+  aspects: ReadonlyArray<readonly string[]>;
 }
 
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
@@ -67,6 +73,7 @@ export function parseLexicon(raw: unknown): Lexicon {
     stopwords: new Set(data.stopwords.flatMap(words)),
     foreign: new Set(data.foreign.map((w) => words(w).join('_'))),
     anchors: new Set(data.anchors.map((w) => words(w).join('_'))),
+    aspects: data.aspects.map(words).filter((a) => a.length > 0),
   };
 }
 
@@ -76,7 +83,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set() };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [] };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -146,8 +153,23 @@ function replacePhrases(pieces: Piece[], lexicon: Lexicon): Piece[] {
 export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON): string[] {
   const first = replacePhrases(tokenize(text).map((word) => ({ word, done: false })), lexicon);
   const expanded = first.flatMap((p) => (p.done ? [p] : expandToken(p.word, lexicon).map((word) => ({ word, done: false }))));
-  const words = replacePhrases(expanded, lexicon).map((p) => p.word);
+  const words = withoutMisreadDefinition(replacePhrases(expanded, lexicon).map((p) => p.word), lexicon);
   return lexicon.fillers.size > 0 ? words.filter((t) => !lexicon.fillers.has(t)) : words;
+}
+
+/** What the lexicon's phrases make of "là gì", "nghĩa là gì", "thế nào là": a question about what a word means. */
+export const DEFINITION_WORD = 'khainiem';
+
+/**
+ * "Điều kiện để đăng ký tài khoản định danh là gì?" asks for the conditions, not what the account
+ * is: an aspect word before the definition word removes the latter, and the words around decide.
+ */
+function withoutMisreadDefinition(tokens: string[], lexicon: Lexicon): string[] {
+  const at = tokens.indexOf(DEFINITION_WORD);
+  if (at <= 0 || lexicon.aspects.length === 0) return tokens;
+  const startsAspect = (i: number) => lexicon.aspects.some((a) => a.every((w, k) => tokens[i + k] === w));
+  for (let i = 0; i < at; i++) if (startsAspect(i)) return tokens.filter((t) => t !== DEFINITION_WORD);
+  return tokens;
 }
 
 /** The normalized form as one string (what statistics store and officials read). */

@@ -22,6 +22,9 @@ describe('matcher on how citizens type', () => {
     ['xem ho khau online', 'l2-cu-tru'],
     ['tich hop bhytttt', 'integrate-bhyt'],
     ['tich hopp baoo hiem y te', 'integrate-bhyt'],
+    // "là gì" after an aspect word asks for the aspect, not for the glossary entry's definition
+    ['điều kiện để được cấp định danh điện tử là gì', 'faq-eligibility'],
+    ['định danh điện tử là gì', 'term-dinh-danh'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });

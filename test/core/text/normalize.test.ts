@@ -79,6 +79,10 @@ describe('normalizeText', () => {
     ['ví giấy tờ là sao', 'vi giay to khainiem'],
     ['mức 2 được hiểu như thế nào', 'muc 2 duoc khainiem'],
     ['làm sao để kích hoạt', 'cach de kich hoat'],
+    // "là gì" after an aspect ("điều kiện", "thủ tục", "lý do") asks for that aspect, not a definition
+    ['điều kiện đăng ký định danh là gì', 'dieu kien dang ky dinh danh'],
+    ['thủ tục làm căn cước là gì', 'cach lam can cuoc'],
+    ['định danh là gì, điều kiện thế nào', 'dinh danh khainiem dieu kien cach'],
     ['🙏🙏🙏', ''],
     // filler particles go, words that contain the same syllables stay
     ['ad ơi tích hợp bhyt ạ', 'tich hop bao hiem y te'],
