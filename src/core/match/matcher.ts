@@ -82,6 +82,8 @@ export interface Candidate {
    * every candidate, even one that names it too: the scam warning names Zalo and l2-bhxh names
    * VssID, yet "đổi mật khẩu Zalo" and "tra cứu BHXH qua VssID" are not ours. (Sparing the entries
    * that name the service cost a fifth of the rejections that rely on it: measured 2026-12-02.)
+   * A chat app (lexicon "channels") named beside a sign of a scam ("link lạ gửi qua Zalo") is the
+   * scam's channel and does not count.
    */
   foreign: number;
   /** 1 when the question names VNeID itself (vneid, định danh, căn cước...: lexicon "anchors"). */
@@ -423,8 +425,11 @@ export class Matcher {
         : this.weightOf(t, joined[i + 1]),
     );
     // Names are looked for in the whole question: "giá vàng" must not lose "vàng" to "vâng".
-    const named = (names: ReadonlySet<string>) => corrected.some((t, i) => names.has(t) || (i > 0 && names.has(`${corrected[i - 1]}_${t}`)));
-    const foreign = named(this.foreignWords) ? 1 : 0;
+    const namesOf = (names: ReadonlySet<string>) => corrected.flatMap((t, i) => [t, ...(i > 0 ? [`${corrected[i - 1]}_${t}`] : [])].filter((n) => names.has(n)));
+    const named = (names: ReadonlySet<string>) => namesOf(names).length > 0;
+    // "bấm vào link lạ gửi qua Zalo": Zalo is where the scam came from, not what is asked about.
+    const channelOfScam = (name: string) => this.lexicon.channels.has(name) && named(this.lexicon.scamSigns);
+    const foreign = namesOf(this.foreignWords).some((name) => !channelOfScam(name)) ? 1 : 0;
     const anchored = named(this.lexicon.anchors) ? 1 : 0;
     const candidates = top.map((c, i) => {
       const single = this.coverage(c.e, words, wordWeights);

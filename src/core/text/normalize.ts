@@ -18,6 +18,8 @@ const lexiconSchema = z
     foreign: z.array(z.string()).default([]),
     anchors: z.array(z.string()).default([]),
     aspects: z.array(z.string()).default([]),
+    channels: z.array(z.string()).default([]),
+    scamSigns: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -47,6 +49,13 @@ export interface Lexicon {
    * for that aspect, not for a definition, so the definition word is dropped.
    */
   aspects: ReadonlyArray<readonly string[]>;
+  /**
+   * Chat apps and social networks (Zalo, Facebook): where scammers send links and call from. With
+   * a sign of a scam in the question ("link", "gọi", "lừa": `scamSigns`), such a name is the
+   * channel of a scam, not another service the question is about.
+   */
+  channels: ReadonlySet<string>;
+  scamSigns: ReadonlySet<string>;
 }
 
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
@@ -74,6 +83,8 @@ export function parseLexicon(raw: unknown): Lexicon {
     foreign: new Set(data.foreign.map((w) => words(w).join('_'))),
     anchors: new Set(data.anchors.map((w) => words(w).join('_'))),
     aspects: data.aspects.map(words).filter((a) => a.length > 0),
+    channels: new Set(data.channels.map((w) => words(w).join('_'))),
+    scamSigns: new Set(data.scamSigns.map((w) => words(w).join('_'))),
   };
 }
 
@@ -83,7 +94,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [] };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [], channels: new Set(), scamSigns: new Set() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;

@@ -25,11 +25,13 @@ describe('matcher on how citizens type', () => {
     // "là gì" after an aspect word asks for the aspect, not for the glossary entry's definition
     ['điều kiện để được cấp định danh điện tử là gì', 'faq-eligibility'],
     ['định danh điện tử là gì', 'term-dinh-danh'],
+    // a chat app named beside a link or a call is where a scam came from, not another service
+    ['người lạ gọi điện qua zalo nhờ đọc mã', 'faq-scam'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });
 
-  it.each(['giá vàng hôm nay', 'kết quả xổ số miền bắc', 'công thức nấu phở', 'cho vay 10 triệu', 'thời tiết hà nội ngày mai'])(
+  it.each(['đổi mật khẩu zalo thế nào', 'quên mật khẩu facebook', 'giá vàng hôm nay', 'kết quả xổ số miền bắc', 'công thức nấu phở', 'cho vay 10 triệu', 'thời tiết hà nội ngày mai'])(
     'out of scope: %s → null',
     (q) => {
       expect(matcher.match(q).id).toBeNull();

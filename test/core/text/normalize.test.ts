@@ -69,6 +69,7 @@ describe('normalizeText', () => {
     // everyday words for document names
     ['cà vẹt xe máy', 'dang ky xe may'],
     ['bằng lái', 'giay phep laixe'],
+    ['tạo tài khoản định danh', 'dang ky dinh danh'],
     ['xem hộ khẩu', 'xem cu tru'],
     // repeated letters, punctuation, emoji, case
     ['đượcccc khongggg', 'duoc khong'],
