@@ -71,6 +71,7 @@ describe('normalizeText', () => {
     ['bằng lái', 'giay phep laixe'],
     ['tạo tài khoản định danh', 'dang ky dinh danh'],
     ['xem hộ khẩu', 'xem cu tru'],
+    ['khai báo đi vắng', 'khai bao cu tru tam vang'],
     // repeated letters, punctuation, emoji, case
     ['đượcccc khongggg', 'duoc khong'],
     ['Tích hợp BHYT sao???!!! 😭😭', 'tich hop bao hiem y te cach'],
