@@ -72,6 +72,9 @@ describe('normalizeText', () => {
     ['tạo tài khoản định danh', 'dang ky dinh danh'],
     ['xem hộ khẩu', 'xem cu tru'],
     ['khai báo đi vắng', 'khai bao cu tru tam vang'],
+    ['làm passport', 'lam ho chieu'],
+    ['thẻ hết hiệu lực', 'the het han'],
+    ['thời hạn giải quyết hồ sơ', 'thoigian giai quyet ho so'],
     // repeated letters, punctuation, emoji, case
     ['đượcccc khongggg', 'duoc khong'],
     ['Tích hợp BHYT sao???!!! 😭😭', 'tich hop bao hiem y te cach'],
