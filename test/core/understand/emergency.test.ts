@@ -58,6 +58,7 @@ describe('emergencies', () => {
     'nhập số thẻ bhyt để tích hợp',
     'phí mở khóa tài khoản vneid bao nhiêu',
     'chuyển phí làm căn cước qua đâu',
+    'đi cấp cứu ở viện tư thì bảo hiểm y tế có chi trả không',
   ])('an app or procedure question, not an emergency: %s', (text) => {
     expect(detect(text)).toBeNull();
   });
