@@ -143,15 +143,18 @@ function emergencyEntry(kinds: readonly EmergencyKind[], tokens: readonly string
 
 /**
  * The words to match. When personal data was typed, the words that only named it ("số cccd …
- * sđt …, giúp tôi kích hoạt") are left out if what remains is answered on its own; otherwise the
- * data was the topic ("mã otp là … nhập vào đâu") and they stay.
+ * sđt …, giúp tôi kích hoạt") are left out if what remains is answered on its own, and more surely
+ * than with them; otherwise the data was the topic ("mã otp là … nhập vào đâu", "có người xin mã
+ * otp … để kích hoạt hộ": a scam) and they stay.
  */
 function readingOf(scrubbed: string, found: ReadonlySet<SensitiveKind>, tokens: readonly string[], knowledge: Knowledge, tokenizer?: Tokenizer): readonly string[] {
   if (found.size === 0) return tokens;
   const bare = withoutDataMentions(scrubbed);
   const bareTokens = tokenizer?.(bare) ?? normalizeTokens(bare, knowledge.lexicon);
   if (bareTokens.length === 0 || bareTokens.join(' ') === tokens.join(' ')) return tokens;
-  return knowledge.matcher.matchTokens(bareTokens).id !== null ? bareTokens : tokens;
+  const bareMatch = knowledge.matcher.matchTokens(bareTokens);
+  if (bareMatch.id === null) return tokens;
+  return knowledge.matcher.matchTokens(tokens).score > bareMatch.score ? tokens : bareTokens;
 }
 
 /**

@@ -48,6 +48,12 @@ describe('interpret', () => {
     expect({ ...u, scrubbed: '', found: null, warn: [] }).toEqual({ ...clean, scrubbed: '', found: null, warn: [] });
   });
 
+  it('personal data: the words naming it stay when they make the surer reading (someone asking for an OTP is a scam)', () => {
+    const u = interpret('ban nhan tin xin ma otp 739105 kich hoat ho co nen dua', knowledge);
+    expect(u.warn).toEqual(['code']);
+    expect(u).toMatchObject({ intent: 'answer', id: 'faq-scam' });
+  });
+
   it('walkthrough words only during a walkthrough', () => {
     const guide = knowledge.content.byId.get('integrate-bhyt')!;
     expect(interpret('xong', knowledge, { walk: { guide, step: guide.steps![0]! } })).toMatchObject({ intent: 'walk', action: 'next' });
