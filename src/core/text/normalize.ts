@@ -169,7 +169,7 @@ export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON):
 }
 
 /** What the lexicon's phrases make of "là gì", "nghĩa là gì", "thế nào là": a question about what a word means. */
-export const DEFINITION_WORD = 'khainiem';
+const DEFINITION_WORD = 'khainiem';
 
 /**
  * "Điều kiện để đăng ký tài khoản định danh là gì?" asks for the conditions, not what the account
