@@ -95,6 +95,7 @@ const labelled = [
   new URL('../../test/fixtures/chatbot-projects.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/chatbot-projects-b.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/real-questions-c.jsonl', import.meta.url).pathname,
+  new URL('../../test/fixtures/real-questions-d.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/short-forms.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/conversational-b.jsonl', import.meta.url).pathname,
 ].filter(existsSync);
