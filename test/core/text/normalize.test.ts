@@ -71,7 +71,7 @@ describe('normalizeText', () => {
     ['bằng lái', 'giay phep laixe'],
     ['tạo tài khoản định danh', 'dang ky dinh danh'],
     ['xem hộ khẩu', 'xem cu tru'],
-    ['khai báo đi vắng', 'khai bao cu tru tam vang'],
+    ['báo đi vắng lâu ngày', 'bao cu tru tam vang lau ngay'],
     ['làm passport', 'lam ho chieu'],
     ['thẻ hết hiệu lực', 'the het han'],
     ['thời hạn giải quyết hồ sơ', 'thoigian giai quyet ho so'],
