@@ -49,7 +49,7 @@ describe('interpret', () => {
   });
 
   it('personal data: the words naming it stay when they make the surer reading (someone asking for an OTP is a scam)', () => {
-    const u = interpret('ban nhan tin xin ma otp 739105 kich hoat ho co nen dua', knowledge);
+    const u = interpret('nguoi ta nhan tin xin ma otp 739105 de kich hoat ho thi cho duoc khong', knowledge);
     expect(u.warn).toEqual(['code']);
     expect(u).toMatchObject({ intent: 'answer', id: 'faq-scam' });
   });
