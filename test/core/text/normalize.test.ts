@@ -50,6 +50,8 @@ describe('normalizeText', () => {
     ['đổi sdt', 'doi so dien thoai'],
     ['đổi sđt', 'doi so dien thoai'],
     ['cccd', 'can cuoc'],
+    ['thẻ căn cước công dân', 'can cuoc'],
+    ['quét thẻ cccd', 'quet can cuoc'],
     ['cmnd cũ', 'chung minh nhan dan cu'],
     ['tích hợp bhyt', 'tich hop bao hiem y te'],
     ['bhxh', 'bao hiem xa hoi'],
