@@ -72,6 +72,7 @@ describe('normalizeText', () => {
     ['cà vẹt xe máy', 'dang ky xe may'],
     ['bằng lái', 'giay phep laixe'],
     ['tạo tài khoản định danh', 'dang ky dinh danh'],
+    ['không vào được vneid', 'khong dang nhap duoc vneid'],
     ['xem hộ khẩu', 'xem cu tru'],
     ['báo đi vắng lâu ngày', 'bao cu tru tam vang lau ngay'],
     ['làm passport', 'lam ho chieu'],
