@@ -59,6 +59,14 @@ describe('emergencies', () => {
     'phí mở khóa tài khoản vneid bao nhiêu',
     'chuyển phí làm căn cước qua đâu',
     'đi cấp cứu ở viện tư thì bảo hiểm y tế có chi trả không',
+    // words that fold into an emergency's ("cho cán bộ" is "chó cắn", "có rút" is "co rút")
+    'tôi cần xuất trình thông tin cho cán bộ thì làm thế nào',
+    'rút bảo hiểm một lần thì có rút được không',
+    'nhập sai mật khẩu 5 lần bị chặn luôn rồi',
+    // figures of speech and questions about the numbers themselves
+    'tức muốn xỉu vì chờ lâu quá',
+    'trời nóng cháy người',
+    'số cứu hỏa là số mấy',
   ])('an app or procedure question, not an emergency: %s', (text) => {
     expect(detect(text)).toBeNull();
   });
@@ -77,7 +85,7 @@ describe('emergencies', () => {
 
 describe('emergency files written by helpers who never saw the phrase lists (test/fixtures/emergency-*.jsonl)', () => {
   const knowledge = loadKnowledge();
-  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl'];
+  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl'];
   const rows = files.flatMap((f) =>
     readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8')
       .split('\n')
@@ -86,13 +94,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (293 of 329 when written)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (358 of 394 on 2026-12-02)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (253 of 258 when written)', () => {
+  it('leave at least 95 % of the other messages alone (308 of 313 on 2026-12-02)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
