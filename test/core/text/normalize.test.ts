@@ -73,6 +73,7 @@ describe('normalizeText', () => {
     ['bằng lái', 'giay phep laixe'],
     ['tạo tài khoản định danh', 'dang ky dinh danh'],
     ['không vào được vneid', 'khong dang nhap duoc vneid'],
+    ['số trực ban công an xã', 'so lienhe cong an truc ban cong an xa'],
     ['xem hộ khẩu', 'xem cu tru'],
     ['báo đi vắng lâu ngày', 'bao cu tru tam vang lau ngay'],
     ['làm passport', 'lam ho chieu'],
