@@ -63,6 +63,7 @@ describe('normalizeText', () => {
     ['quên pasword', 'quen mat khau'],
     ['passcod', 'passcode'],
     ['kichhaot', 'kich hoat'],
+    ['dinh dah bi loi', 'dinh danh bi loi'],
     ['lltp online', 'ly lich tu phap online'],
     ['mua đt mới', 'mua thiet bi moi'],
     ['dt hỏng', 'dien thoai hong'],
