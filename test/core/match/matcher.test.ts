@@ -27,6 +27,7 @@ describe('matcher on how citizens type', () => {
     ['định danh điện tử là gì', 'term-dinh-danh'],
     // a chat app named beside a link or a call is where a scam came from, not another service
     ['người lạ gọi điện qua zalo nhờ đọc mã', 'faq-scam'],
+    ['quà 2/9', 'svc-an-sinh'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });
