@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { foldDiacritics } from '../text/vietnamese.js';
-import { compilePhrase, foldedWord, GAP, PhraseList } from './phrases.js';
+import { accentedForm, compilePhrase, foldedWord, GAP, isAccented, PhraseList, type Words } from './phrases.js';
 
 const phrase = z
   .string()
@@ -40,6 +40,19 @@ export interface Intents {
   smalltalk: Record<SmallTalkKind, PhraseList>;
   /** Single filler words ("ơi", "ạ", "cháu"), folded. */
   fillers: ReadonlySet<string>;
+  /**
+   * Filler words written with "!" ("thế!"), by folded form: a filler only when typed with their
+   * diacritics, since folded they are a topic word ("the" is also "thẻ": "đổi thẻ" is no small talk).
+   */
+  accentedFillers: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Word i of a message is a filler: any filler typed any way, or an accented one typed as written. */
+export function isFiller(words: Words, i: number, intents: Intents): boolean {
+  const word = words[i]!;
+  if (intents.fillers.has(word)) return true;
+  const accented = intents.accentedFillers.get(word);
+  return accented !== undefined && accented.has(words.typed[i]!);
 }
 
 export function compileIntents(file: IntentsFile): Intents {
@@ -49,8 +62,20 @@ export function compileIntents(file: IntentsFile): Intents {
   return {
     emergency: { police: compile(e.police), fire: compile(e.fire), medical: compile(e.medical), scam: compile(e.scam), urgent: compile(e.urgent), not: compile(e.not) },
     smalltalk: { who: compile(s.who), thanks: compile(s.thanks), bye: compile(s.bye), hello: compile(s.hello), ack: compile(s.ack) },
-    fillers: new Set(s.filler.flatMap((f) => compilePhrase(f).map(foldedWord))),
+    fillers: new Set(s.filler.flatMap((f) => compilePhrase(f).filter((w) => !isAccented(w)).map(foldedWord))),
+    accentedFillers: accentedByFolded(s.filler.flatMap((f) => compilePhrase(f).filter(isAccented))),
   };
+}
+
+/** Accented words ("=thế") grouped by their folded form ("the" → {"thế"}). */
+function accentedByFolded(words: readonly string[]): Map<string, Set<string>> {
+  const byFolded = new Map<string, Set<string>>();
+  for (const w of words) {
+    const forms = byFolded.get(foldedWord(w)) ?? new Set<string>();
+    forms.add(accentedForm(w));
+    byFolded.set(foldedWord(w), forms);
+  }
+  return byFolded;
 }
 
 export const DEFAULT_INTENTS_FILE = new URL('../../../content/intents.yaml', import.meta.url).pathname;

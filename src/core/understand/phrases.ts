@@ -73,6 +73,12 @@ export function compilePhrase(phrase: string): Phrase {
     });
 }
 
+/** A compiled word written with "!", to be typed with its diacritics. */
+export const isAccented = (word: string): boolean => word.startsWith(ACCENTED);
+
+/** The spelling a word written with "!" must be typed in ("=thế" → "thế"). */
+export const accentedForm = (word: string): string => word.slice(ACCENTED.length);
+
 /** Folded forms of the accented words of the lists (a few dozen): compared on every message. */
 const foldedAccented = new Map<string, string>();
 

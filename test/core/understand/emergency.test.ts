@@ -30,6 +30,7 @@ describe('emergencies', () => {
     ['vua bi lua chuyen khoang 20 trieu', ['113']],
     ['hôm qua bị lừa mất tiền', ['113']],
     ['cứu với', ['113', '114', '115']],
+    ['nhà bên cạnh vừa đổ sập', ['114']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -63,6 +64,7 @@ describe('emergencies', () => {
     'tôi cần xuất trình thông tin cho cán bộ thì làm thế nào',
     'rút bảo hiểm một lần thì có rút được không',
     'nhập sai mật khẩu 5 lần bị chặn luôn rồi',
+    'đổi thẻ căn cước do sắp xếp đơn vị hành chính', // "do sắp" folds to "đổ sập"
     // figures of speech and questions about the numbers themselves
     'tức muốn xỉu vì chờ lâu quá',
     'trời nóng cháy người',
