@@ -85,6 +85,28 @@ describe('emergencies', () => {
   });
 });
 
+describe('how the content itself reads', () => {
+  const knowledge = loadKnowledge();
+  const texts = knowledge.content.entries.flatMap((e) => [e.title, e.label, ...e.phrasings]);
+  // The phrasings are what citizens ask: a folded collision ("hỏi chuyển tiền" read as "hối chuyển",
+  // "rồi tự làm" as "rơi từ", "do sắp xếp" as "đổ sập") would turn a plain question into 113/114/115.
+  const describeAnEmergency = new Set([
+    'dien thoai bi trom co vneid trong do phai lam gi',
+    'bi lua cai ung dung gia bi mat tien trong tai khoan ngan hang',
+    'bi chiem doat tien sau khi cai app dinh danh tu link la',
+    'Khu tôi có nhóm thanh niên tụ tập gây rối ban đêm, muốn báo công an qua VNeID',
+    'Bị hành hung, đánh nhau ngoài đường, báo lên công an qua app được không',
+  ]);
+
+  it('no title, label or phrasing is an emergency, except the few that describe one', () => {
+    expect(texts.filter((t) => interpret(t, knowledge).intent === 'emergency' && !describeAnEmergency.has(t))).toEqual([]);
+  });
+
+  it('no title, label or phrasing is small talk', () => {
+    expect(texts.filter((t) => interpret(t, knowledge).intent === 'smalltalk')).toEqual([]);
+  });
+});
+
 describe('emergency files written by helpers who never saw the phrase lists (test/fixtures/emergency-*.jsonl)', () => {
   const knowledge = loadKnowledge();
   const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl'];
