@@ -31,6 +31,8 @@ describe('emergencies', () => {
     ['hôm qua bị lừa mất tiền', ['113']],
     ['cứu với', ['113', '114', '115']],
     ['nhà bên cạnh vừa đổ sập', ['114']],
+    ['em muon tu tu', ['115']],
+    ['con tôi đòi tự tử', ['115']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -100,6 +102,19 @@ describe('how the content itself reads', () => {
 
   it('no title, label or phrasing is an emergency, except the few that describe one', () => {
     expect(texts.filter((t) => interpret(t, knowledge).intent === 'emergency' && !describeAnEmergency.has(t))).toEqual([]);
+  });
+
+  it('no line of an answer, a step or a step problem reads as an emergency, except faq-cost\'s warning about scammers', () => {
+    // The answers are ordinary procedural Vietnamese: a phrase that fires in them ("đó đề nghị" read
+    // as "đổ đè", "và chấm" as "va chạm", "từ mức 1" as "tự tử") would fire on citizens' questions too.
+    const lines = knowledge.content.entries.flatMap((e) =>
+      [e.answer, ...(e.steps ?? []).flatMap((st) => [st.text, ...st.problems.flatMap((p) => [p.label, p.answer ?? ''])])].flatMap((t) => t.split('\n').map((line) => ({ id: e.id, line }))),
+    );
+    const fired = lines.filter(({ line }) => {
+      const d = detectEmergency(wordsOf(line), knowledge.intents);
+      return d !== null && !d.weak;
+    });
+    expect(fired.map((f) => f.id)).toEqual(['faq-cost']);
   });
 
   it('no title, label or phrasing is small talk', () => {
