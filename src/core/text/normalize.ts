@@ -63,6 +63,9 @@ const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
 /** Abbreviation keys this long or longer are also found with one typo (same first letter). */
 const TYPO_KEY_LENGTH = 6;
 
+/** Names of one or two words, as the matcher looks them up: "so do" → "so_do". */
+const joinedNames = (names: readonly string[]): Set<string> => new Set(names.map((w) => words(w).join('_')));
+
 export function parseLexicon(raw: unknown): Lexicon {
   const data = lexiconSchema.parse(raw ?? {});
   const phrases = new Map<string, Array<{ from: string[]; to: string[] }>>();
@@ -80,11 +83,11 @@ export function parseLexicon(raw: unknown): Lexicon {
     phrases,
     fillers: new Set(data.fillers.map((w) => w.trim())),
     stopwords: new Set(data.stopwords.flatMap(words)),
-    foreign: new Set(data.foreign.map((w) => words(w).join('_'))),
-    anchors: new Set(data.anchors.map((w) => words(w).join('_'))),
+    foreign: joinedNames(data.foreign),
+    anchors: joinedNames(data.anchors),
     aspects: data.aspects.map(words).filter((a) => a.length > 0),
-    channels: new Set(data.channels.map((w) => words(w).join('_'))),
-    scamSigns: new Set(data.scamSigns.map((w) => words(w).join('_'))),
+    channels: joinedNames(data.channels),
+    scamSigns: joinedNames(data.scamSigns),
   };
 }
 

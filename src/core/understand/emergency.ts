@@ -5,7 +5,7 @@
  * lừa đảo") is not an emergency.
  */
 import type { PhraseList, Words } from './phrases.js';
-import { EMERGENCY_KINDS, type EmergencyKind, type Intents } from './intents.js';
+import { EMERGENCY_KINDS, isFiller, type EmergencyKind, type Intents } from './intents.js';
 
 export type EmergencyNumber = '113' | '114' | '115';
 
@@ -34,13 +34,13 @@ const NUMBERS: Record<EmergencyKind, readonly EmergencyNumber[]> = {
 const TURN = 'nhung';
 
 /** The kinds an emergency message is about, or null. `words` come from wordsOf(). */
-export function detectEmergency(words: readonly string[], intents: Intents): EmergencySignal | null {
+export function detectEmergency(words: Words, intents: Intents): EmergencySignal | null {
   const { emergency } = intents;
   const parts = partsOf(words).filter((part) => !emergency.not.containsAny(part));
   const kinds = EMERGENCY_KINDS.filter((k) => parts.some((part) => emergency[k].containsAny(part)));
   if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
-  return { kinds, weak, rest: weak ? withoutPhrases(words, emergency.urgent).filter((w) => !intents.fillers.has(w)) : [] };
+  return { kinds, weak, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };
 }
 
 /** The message cut at each "nhưng"; each part keeps the words as typed (for the "cháy!" words). */
@@ -56,10 +56,11 @@ function partsOf(words: readonly string[]): Array<readonly string[]> {
   });
 }
 
-function withoutPhrases(words: readonly string[], phrases: PhraseList): string[] {
+/** Indexes of the words that no phrase of the list covers. */
+function wordsOutside(words: readonly string[], phrases: PhraseList): number[] {
   const keep = new Array<boolean>(words.length).fill(true);
   for (const [start, end] of phrases.spans(words)) keep.fill(false, start, end);
-  return words.filter((_, i) => keep[i]);
+  return words.flatMap((_, i) => (keep[i] ? [i] : []));
 }
 
 /** The numbers to give, in order. A specific kind wins over a bare call for help. */

@@ -83,6 +83,9 @@ describe('emergencies', () => {
 
   it('a bare call for help is weak (the rest of the message decides), a named danger is not', () => {
     expect(detect('cứu với, quên mật khẩu')).toMatchObject({ weak: true, rest: ['quen', 'mat', 'khau'] });
+    // filler words written with "!" are fillers only when typed with their diacritics: "hở" is, "thẻ" is not "thế"
+    expect(detect('cứu với hở, quên mật khẩu')).toMatchObject({ weak: true, rest: ['quen', 'mat', 'khau'] });
+    expect(detect('cứu với, đổi thẻ')).toMatchObject({ weak: true, rest: ['doi', 'the'] });
     expect(detect('cứu với cháy nhà')).toMatchObject({ weak: false });
   });
 });
