@@ -9,6 +9,10 @@ import { z } from 'zod';
 import { withinOneEdit } from './one-edit.js';
 import { foldDiacritics } from './vietnamese.js';
 
+/** What the lexicon's phrases make of "là gì", "nghĩa là gì", "thế nào là": a question about what a word means. */
+const DEFINITION_WORD = 'khainiem';
+const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
+
 const lexiconSchema = z
   .object({
     abbreviations: z.record(z.string(), z.string()).default({}),
@@ -21,7 +25,13 @@ const lexiconSchema = z
     channels: z.array(z.string()).default([]),
     scamSigns: z.array(z.string()).default([]),
   })
-  .strict();
+  .strict()
+  // Aspect words only take back the definition word that a phrase makes of "là gì": without such
+  // a phrase an official's list would silently do nothing.
+  .refine((l) => l.aspects.length === 0 || Object.values(l.phrases).some((to) => words(to).includes(DEFINITION_WORD)), {
+    message: `"aspects" chỉ có tác dụng khi một cụm trong "phrases" đổi thành "${DEFINITION_WORD}" (như "la gi: ${DEFINITION_WORD}")`,
+    path: ['aspects'],
+  });
 
 export interface Lexicon {
   /** One token → its expansion (unaccented, lower case). */
@@ -57,8 +67,6 @@ export interface Lexicon {
   channels: ReadonlySet<string>;
   scamSigns: ReadonlySet<string>;
 }
-
-const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
 
 /** Abbreviation keys this long or longer are also found with one typo (same first letter). */
 const TYPO_KEY_LENGTH = 6;
@@ -171,8 +179,6 @@ export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON):
   return lexicon.fillers.size > 0 ? words.filter((t) => !lexicon.fillers.has(t)) : words;
 }
 
-/** What the lexicon's phrases make of "là gì", "nghĩa là gì", "thế nào là": a question about what a word means. */
-const DEFINITION_WORD = 'khainiem';
 
 /**
  * "Điều kiện để đăng ký tài khoản định danh là gì?" asks for the conditions, not what the account

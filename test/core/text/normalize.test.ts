@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalSpelling, foldDiacritics, placeToneMark } from '../../../src/core/text/vietnamese.js';
-import { loadLexicon, normalizeText, tokenize } from '../../../src/core/text/normalize.js';
+import { loadLexicon, normalizeText, parseLexicon, tokenize } from '../../../src/core/text/normalize.js';
 
 const lexicon = loadLexicon();
 const norm = (s: string) => normalizeText(s, lexicon);
@@ -116,5 +116,18 @@ describe('normalizeText', () => {
     for (const s of ['', ' ', '\u0000\u0001', '\uFFFD\uFFFD', 'a'.repeat(10_000), '123456789012', '\uD800']) {
       expect(() => norm(s)).not.toThrow();
     }
+  });
+});
+
+describe('lexicon "aspects"', () => {
+  it('drop the definition word after an aspect word ("điều kiện … là gì" asks for conditions)', () => {
+    const lexicon = parseLexicon({ phrases: { 'la gi': 'khainiem' }, aspects: ['dieu kien'] });
+    expect(normalizeText('Điều kiện đăng ký là gì', lexicon)).toBe('dieu kien dang ky');
+    expect(normalizeText('Mức 2 là gì', lexicon)).toBe('muc 2 khainiem');
+  });
+
+  it('are refused without a phrase that makes the definition word: the list would do nothing', () => {
+    expect(() => parseLexicon({ phrases: { 'la gi': 'dinhnghia' }, aspects: ['dieu kien'] })).toThrow(/aspects.*khainiem/s);
+    expect(() => parseLexicon({ aspects: [] })).not.toThrow();
   });
 });
