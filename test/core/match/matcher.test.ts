@@ -30,6 +30,8 @@ describe('matcher on how citizens type', () => {
     ['quà 2/9', 'svc-an-sinh'],
     // "đang kiểm tra/kiểm duyệt", folded, holds "đăng kiểm" (vehicle inspection, another service)
     ['hồ sơ đang kiểm duyệt mấy hôm rồi', 'faq-approval-time'],
+    // "phạt người", folded, is "phạt nguội" (traffic cameras, another service)
+    ['có phạt người chưa đăng ký định danh không', 'faq-mandatory'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });
@@ -40,6 +42,17 @@ describe('matcher on how citizens type', () => {
       expect(matcher.match(q).id).toBeNull();
     },
   );
+
+  it.each([
+    ['tự nguyện hay bắt buộc làm định danh', 0],
+    ['xem được mình đóng bhxh bao nhiêu năm không', 0],
+    ['đóng bảo hiểm xã hội tự nguyện mức thấp nhất bao nhiêu', 1],
+    ['mức đóng bhxh năm nay', 1],
+  ])('another service named in "%s": %i', (q, foreign) => {
+    // Voluntary BHXH and contribution amounts are the social-insurance agency's; "tự nguyện" alone
+    // ("registering is voluntary") and how long one has paid (shown on VNeID) are not.
+    expect(matcher.explain(q).candidates[0]?.foreign).toBe(foreign);
+  });
 
   it('returns a score in 0..1 and at most 3 alternatives', () => {
     const r = matcher.match('tich hop giay to vao vneid');
