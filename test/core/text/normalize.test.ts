@@ -101,6 +101,9 @@ describe('normalizeText', () => {
     ['ad ơi tích hợp bhyt ạ', 'tich hop bao hiem y te'],
     ['xin chào bot', ''],
     ['chứng minh nhân dân của mình', 'chung minh nhan dan cua minh'],
+    // "sao" alone asks how ("thế nào"); "bản sao", "sao kê", "dấu sao" are other words
+    ['bản sao giấy khai sinh', 'ban sao giay khai sinh'],
+    ['vneid sao không vào được', 'vneid cach khong vao duoc'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
 
   it('NFD and NFC input give the same result', () => {
