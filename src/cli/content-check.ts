@@ -11,7 +11,7 @@ import { ZodError } from 'zod';
 import { readContent, formatContentError, DEFAULT_CONTENT_DIR } from '../core/content/loader.js';
 import { formatLintReport, lintContent, parseRetired } from '../core/content/lint.js';
 import { loadScript, scriptErrors } from '../core/dialog/script.js';
-import { loadLexicon, normalizeTokens } from '../core/text/normalize.js';
+import { loadLexicon, normalizeTokens, unreachableNames } from '../core/text/normalize.js';
 import { loadTuning } from '../core/match/tuning.js';
 import { loadIntents } from '../core/understand/intents.js';
 import { readCommunes } from '../core/communes/directory.js';
@@ -36,6 +36,11 @@ check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
 check('intents.yaml', () => loadIntents(join(dir, 'intents.yaml')));
 const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
 if (script) errors.push(...scriptErrors(script, base));
+if (lexicon) {
+  for (const u of unreachableNames(lexicon)) {
+    errors.push({ file: 'lexicon.yaml', field: u.list, reason: `"${u.name}" đọc thành "${u.readsAs}": không câu hỏi nào khớp được (tên chỉ một hoặc hai từ, không phải hư từ, từ viết tắt hay cụm từ bị đổi)` });
+  }
+}
 // Optional: without communes.yaml the server is single-commune (COMMUNE_NAME, COMMUNE_CONTACT).
 const communes = readCommunes(dir);
 errors.push(...communes.errors);

@@ -192,6 +192,32 @@ function withoutMisreadDefinition(tokens: string[], lexicon: Lexicon): string[] 
   return tokens;
 }
 
+/** A name of the lexicon's lists that no question can ever match, and what the name itself reads as. */
+export interface UnreachableName {
+  list: 'foreign' | 'anchors' | 'channels' | 'scamSigns';
+  name: string;
+  readsAs: string;
+}
+
+/**
+ * Names (of other services, of VNeID, of chat apps, of scams) are looked up as one normalized word
+ * or a pair of neighbouring ones. A name of three words, or one a filler, abbreviation or phrase
+ * rewrites ("nhà đất" loses "nhà" to the filler "nhá"), silently never matches: content:check
+ * lists them.
+ */
+export function unreachableNames(lexicon: Lexicon): UnreachableName[] {
+  const lists = { foreign: lexicon.foreign, anchors: lexicon.anchors, channels: lexicon.channels, scamSigns: lexicon.scamSigns } as const;
+  const found: UnreachableName[] = [];
+  for (const [list, names] of Object.entries(lists) as Array<[UnreachableName['list'], ReadonlySet<string>]>) {
+    for (const name of names) {
+      const tokens = normalizeTokens(name.replaceAll('_', ' '), lexicon);
+      const readable = tokens.some((t, i) => t === name || (i > 0 && `${tokens[i - 1]}_${t}` === name));
+      if (!readable) found.push({ list, name: name.replaceAll('_', ' '), readsAs: tokens.join(' ') });
+    }
+  }
+  return found;
+}
+
 /** The normalized form as one string (what statistics store and officials read). */
 export function normalizeText(text: string, lexicon: Lexicon = EMPTY_LEXICON): string {
   return normalizeTokens(text, lexicon).join(' ');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalSpelling, foldDiacritics, placeToneMark } from '../../../src/core/text/vietnamese.js';
-import { loadLexicon, normalizeText, parseLexicon, tokenize } from '../../../src/core/text/normalize.js';
+import { loadLexicon, normalizeText, parseLexicon, tokenize, unreachableNames } from '../../../src/core/text/normalize.js';
 
 const lexicon = loadLexicon();
 const norm = (s: string) => normalizeText(s, lexicon);
@@ -132,5 +132,20 @@ describe('lexicon "aspects"', () => {
   it('are refused without a phrase that makes the definition word: the list would do nothing', () => {
     expect(() => parseLexicon({ phrases: { 'la gi': 'dinhnghia' }, aspects: ['dieu kien'] })).toThrow(/aspects.*khainiem/s);
     expect(() => parseLexicon({ aspects: [] })).not.toThrow();
+  });
+});
+
+describe('unreachableNames', () => {
+  it('lists names no question can match: three words, or a word the normalizer drops or rewrites', () => {
+    const lexicon = parseLexicon({ abbreviations: { sao: 'the nao' }, fillers: ['nha'], foreign: ['so do', 'nha dat', 'su dung dat', 'ban sao'], anchors: ['vneid'] });
+    expect(unreachableNames(lexicon)).toEqual([
+      { list: 'foreign', name: 'nha dat', readsAs: 'dat' },
+      { list: 'foreign', name: 'su dung dat', readsAs: 'su dung dat' },
+      { list: 'foreign', name: 'ban sao', readsAs: 'ban the nao' },
+    ]);
+  });
+
+  it('finds none in the shipped lexicon', () => {
+    expect(unreachableNames(loadLexicon())).toEqual([]);
   });
 });
