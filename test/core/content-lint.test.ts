@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { load as parseYaml } from 'js-yaml';
 import { ZodError } from 'zod';
 import { entrySchema, type Entry } from '../../src/core/content/schema.js';
-import { readContent } from '../../src/core/content/loader.js';
+import { cutByComment, readContent } from '../../src/core/content/loader.js';
 import { loadScript, type Script } from '../../src/core/dialog/script.js';
 import {
   LINT_ERRORS_FAIL,
@@ -321,5 +321,28 @@ describe('npm run content:check runs the lint', () => {
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+describe('cutByComment: " #" in an unquoted value starts a YAML comment', () => {
+  it('finds the line, in a list item, a key or both', () => {
+    const text = ['steps:', '  - text: Ký tự đặc biệt (ví dụ @, #). Nhập lại.', '    label: Mục #2 trong danh sách', '  - Gọi số #4', 'title: Không có dấu thăng'].join('\n');
+    expect(cutByComment(text)).toEqual([2, 3, 4]);
+  });
+
+  it('leaves quoted values, flow lists, whole-line comments, and "#" inside a | or > block', () => {
+    const text = [
+      '# ghi chú đầu tệp',
+      '  - text: "Ký tự đặc biệt (ví dụ @, #)."',
+      "  - 'bấm # để quay lại'",
+      '    keywords: [a, b]',
+      'answer: |',
+      '  Bấm phím # rồi gọi lại.',
+      '',
+      '  Vẫn trong khối #.',
+      'next: x',
+      'mã:#4 không cách',
+    ].join('\n');
+    expect(cutByComment(text)).toEqual([]);
   });
 });

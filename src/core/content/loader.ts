@@ -28,6 +28,25 @@ export function formatContentError(e: ContentError): string {
 export const DEFAULT_CONTENT_DIR = new URL('../../../content/', import.meta.url).pathname;
 
 /** Reads and validates every `*.yaml` entry under `<dir>/entries`. Never throws: errors are returned. */
+/**
+ * An unquoted value with " #" in it ("ký tự đặc biệt (ví dụ @, #)") ends where the YAML comment
+ * starts, silently: the citizen reads half a sentence. Entries carry no trailing comments of their
+ * own, so every such line is a mistake. Returns the line numbers.
+ */
+export function cutByComment(text: string): number[] {
+  const found: number[] = [];
+  let blockIndent = -1; // inside a "|" or ">" block, "#" is text, not a comment
+  text.split('\n').forEach((line, i) => {
+    const indent = line.length - line.trimStart().length;
+    if (blockIndent >= 0 && (line.trim() === '' || indent > blockIndent)) return;
+    blockIndent = -1;
+    const value = line.trimStart().replace(/^-\s+/, '').replace(/^[A-Za-z_]+:\s+/, '');
+    if (/^[|>][-+]?\d*$/.test(value)) blockIndent = indent;
+    else if (value !== '' && !/^["'[{#]/.test(value) && /\s#/.test(value)) found.push(i + 1);
+  });
+  return found;
+}
+
 export function readContent(dir: string = DEFAULT_CONTENT_DIR): { base: ContentBase; errors: ContentError[] } {
   const entriesDir = join(dir, 'entries');
   const errors: ContentError[] = [];
@@ -46,7 +65,11 @@ export function readContent(dir: string = DEFAULT_CONTENT_DIR): { base: ContentB
     const file = join('entries', name);
     let raw: unknown;
     try {
-      raw = parseYaml(readFileSync(join(entriesDir, name), 'utf8'), { filename: name });
+      const text = readFileSync(join(entriesDir, name), 'utf8');
+      for (const line of cutByComment(text)) {
+        errors.push({ file, field: `dòng ${line}`, reason: 'dấu " #" bắt đầu một ghi chú YAML: phần sau nó bị bỏ, người dân không đọc được. Đặt cả câu trong ngoặc kép' });
+      }
+      raw = parseYaml(text, { filename: name });
     } catch (err) {
       const where = err instanceof YAMLException && err.mark ? `dòng ${err.mark.line + 1}` : '-';
       errors.push({ file, field: where, reason: `YAML sai cú pháp: ${(err as Error).message.split('\n')[0]}` });
