@@ -141,7 +141,7 @@ describe('POST /webhooks/zalo-bot', () => {
     await bot.post(wrapped(update('message.text.received', ' 2 ')));
     await bot.queue.idle();
     // "2" = Tiện ích mức 2 (payload m:l2): its intro text comes back.
-    expect(sentTexts()[0]).toContain('Tài khoản mức 2 có 9 tiện ích của mức 1, thêm 7 tiện ích sau');
+    expect(sentTexts()[0]).toContain('Tài khoản mức 2 có 9 tiện ích của mức 1 và 7 tiện ích dưới đây');
   });
 
   it('other events (image, sticker, unsupported) → the "text only" reply and the menu', async () => {

@@ -68,7 +68,7 @@ describe('greeting and menu', () => {
     for (const e of knowledge.content.entries.filter((x) => x.kind === 'utility-l1')) expect(l1[0]!.text).toContain(e.title);
     expect(l1[0]!.text).toMatch(/9 tiện ích/);
     const l2 = await tap(`${PAYLOAD_PREFIX}m:l2`);
-    expect(l2[0]!.text).toMatch(/9 tiện ích của mức 1, thêm 7 tiện ích/);
+    expect(l2[0]!.text).toMatch(/9 tiện ích của mức 1 và 7 tiện ích dưới đây/);
     for (const e of knowledge.content.entries.filter((x) => x.kind === 'utility-l2')) expect(l2[0]!.text).toContain(e.title);
     expectWellFormed(l2);
   });
