@@ -32,6 +32,9 @@ describe('matcher on how citizens type', () => {
     ['hồ sơ đang kiểm duyệt mấy hôm rồi', 'faq-approval-time'],
     // "phạt người", folded, is "phạt nguội" (traffic cameras, another service)
     ['có phạt người chưa đăng ký định danh không', 'faq-mandatory'],
+    // the app shows a licence's points; Google Play is the Android store, not another service
+    ['điểm bằng lái còn bao nhiêu xem ở đâu', 'l2-gplx-dkx'],
+    ['tải app trên google play', 'guide-install'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });
