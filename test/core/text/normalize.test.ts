@@ -103,6 +103,9 @@ describe('normalizeText', () => {
     ['chứng minh nhân dân của mình', 'chung minh nhan dan cua minh'],
     // "sao" alone asks how ("thế nào"); "bản sao", "sao kê", "dấu sao" are other words
     ['bản sao giấy khai sinh', 'ban sao giay khai sinh'],
+    // "bị mất tiền" is money taken (a scam), "có (bị) mất tiền không" a fee
+    ['bị lừa mất tiền', 'bi lua mat tien'],
+    ['làm vneid có bị mất tiền không', 'lam vneid co le phi khong'],
     ['vneid sao không vào được', 'vneid cach khong vao duoc'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
 
