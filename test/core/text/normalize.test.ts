@@ -105,6 +105,9 @@ describe('normalizeText', () => {
     ['bản sao giấy khai sinh', 'ban sao giay khai sinh'],
     // "bị mất tiền" is money taken (a scam), "có (bị) mất tiền không" a fee
     ['bị lừa mất tiền', 'bi lua mat tien'],
+    // "đợi mấy ngày" folded holds "đổi máy"
+    ['đợi mấy ngày rồi', 'thoigian roi'],
+    ['đổi máy mới', 'doi thiet bi moi'],
     ['làm vneid có bị mất tiền không', 'lam vneid co le phi khong'],
     ['vneid sao không vào được', 'vneid cach khong vao duoc'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
