@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { withinOneEdit } from './one-edit.js';
-import { foldDiacritics } from './vietnamese.js';
+import { canonicalSpelling, foldDiacritics } from './vietnamese.js';
 
 /** What the lexicon's phrases make of "là gì", "nghĩa là gì", "thế nào là": a question about what a word means. */
 const DEFINITION_WORD = 'khainiem';
@@ -24,10 +24,17 @@ const lexiconSchema = z
     aspects: z.array(z.string()).default([]),
     channels: z.array(z.string()).default([]),
     scamSigns: z.array(z.string()).default([]),
+    accented: z.record(z.string(), z.string()).default({}),
   })
   .strict()
   // Aspect words only take back the definition word that a phrase makes of "là gì": without such
   // a phrase an official's list would silently do nothing.
+  // A word listed here is changed only when typed with its diacritics: one without any would change
+  // the commoner word it folds to as well ("qua: quatang" would make every "qua" a gift).
+  .refine((l) => Object.keys(l.accented).every((w) => foldDiacritics(w).toLowerCase() !== w.toLowerCase()), {
+    message: '"accented" chỉ ghi từ có dấu (từ không dấu thì đã là một từ thông dụng khác)',
+    path: ['accented'],
+  })
   .refine((l) => l.aspects.length === 0 || Object.values(l.phrases).some((to) => words(to).includes(DEFINITION_WORD)), {
     message: `"aspects" chỉ có tác dụng khi một cụm trong "phrases" đổi thành "${DEFINITION_WORD}" (như "la gi: ${DEFINITION_WORD}")`,
     path: ['aspects'],
@@ -66,6 +73,12 @@ export interface Lexicon {
    */
   channels: ReadonlySet<string>;
   scamSigns: ReadonlySet<string>;
+  /**
+   * Words that mean something else once their diacritics are gone ("quà", a gift, folds to "qua",
+   * through): typed with their diacritics, they become the given token before folding; typed
+   * without, they stay the commoner word. Keys in canonical spelling, lower case.
+   */
+  accented: ReadonlyMap<string, string>;
 }
 
 /** Abbreviation keys this long or longer are also found with one typo (same first letter). */
@@ -96,6 +109,7 @@ export function parseLexicon(raw: unknown): Lexicon {
     aspects: data.aspects.map(words).filter((a) => a.length > 0),
     channels: joinedNames(data.channels),
     scamSigns: joinedNames(data.scamSigns),
+    accented: new Map(Object.entries(data.accented).map(([k, v]) => [canonicalSpelling(k.trim()), v.trim()])),
   };
 }
 
@@ -105,7 +119,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [], channels: new Set(), scamSigns: new Set() };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [], channels: new Set(), scamSigns: new Set(), accented: new Map() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -166,6 +180,12 @@ function replacePhrases(pieces: Piece[], lexicon: Lexicon): Piece[] {
   return out;
 }
 
+/** Words typed with the diacritics that tell them apart become their lexicon token (`accented`). */
+function withAccentedWords(text: string, lexicon: Lexicon): string {
+  if (lexicon.accented.size === 0 || typeof text !== 'string') return text;
+  return text.slice(0, MAX_INPUT_CHARS).normalize('NFC').replace(/\p{L}+/gu, (word) => lexicon.accented.get(canonicalSpelling(word)) ?? word);
+}
+
 /**
  * The normalized token list of a text: fold, tokenize, everyday phrases, abbreviations and
  * teencode, then phrases again over what the abbreviations produced (so "len lv 2" and "ca vet"
@@ -173,7 +193,7 @@ function replacePhrases(pieces: Piece[], lexicon: Lexicon): Piece[] {
  * tru" is never expanded twice.
  */
 export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON): string[] {
-  const first = replacePhrases(tokenize(text).map((word) => ({ word, done: false })), lexicon);
+  const first = replacePhrases(tokenize(withAccentedWords(text, lexicon)).map((word) => ({ word, done: false })), lexicon);
   const expanded = first.flatMap((p) => (p.done ? [p] : expandToken(p.word, lexicon).map((word) => ({ word, done: false }))));
   const words = withoutMisreadDefinition(replacePhrases(expanded, lexicon).map((p) => p.word), lexicon);
   return lexicon.fillers.size > 0 ? words.filter((t) => !lexicon.fillers.has(t)) : words;

@@ -155,3 +155,28 @@ describe('unreachableNames', () => {
     expect(unreachableNames(loadLexicon())).toEqual([]);
   });
 });
+
+describe('lexicon "accented": words changed only when typed with their diacritics', () => {
+  const lexicon = parseLexicon({ accented: { quà: 'quatang' } });
+
+  it('"quà" is the gift, "qua" stays the preposition', () => {
+    expect(normalizeText('nhận quà Tết', lexicon)).toBe('nhan quatang tet');
+    expect(normalizeText('NHẬN QUÀ', lexicon)).toBe('nhan quatang');
+    expect(normalizeText('nhận qua bưu điện', lexicon)).toBe('nhan qua buu dien');
+    expect(normalizeText('qua Tết', lexicon)).toBe('qua tet');
+  });
+
+  it('finds the word whatever its Unicode form', () => {
+    expect(normalizeText('quà'.normalize('NFD'), lexicon)).toBe('quatang');
+  });
+
+  it('refuses a key without diacritics: it would change the commoner word too', () => {
+    expect(() => parseLexicon({ accented: { qua: 'quatang' } })).toThrow(/accented/);
+  });
+
+  it('the shipped lexicon: chuyển tiền qua mạng is not a gift, quà 2/9 is', () => {
+    const shipped = loadLexicon();
+    expect(normalizeText('bị lừa chuyển tiền qua mạng', shipped)).not.toContain('quatang');
+    expect(normalizeText('quà 2/9', shipped)).toContain('quatang');
+  });
+});
