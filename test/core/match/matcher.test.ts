@@ -35,6 +35,8 @@ describe('matcher on how citizens type', () => {
     // the app shows a licence's points; Google Play is the Android store, not another service
     ['điểm bằng lái còn bao nhiêu xem ở đâu', 'l2-gplx-dkx'],
     ['tải app trên google play', 'guide-install'],
+    // "phát tiền" (paying out) is not "phạt tiền" (a fine) once typed with diacritics
+    ['bao giờ phát tiền an sinh qua vneid', 'svc-an-sinh'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });
