@@ -108,6 +108,9 @@ describe('normalizeText', () => {
     // "đợi mấy ngày" folded holds "đổi máy"
     ['đợi mấy ngày rồi', 'thoigian roi'],
     ['đổi máy mới', 'doi thiet bi moi'],
+    // upgrading the app is updating it; upgrading the account is going to level 2
+    ['nâng cấp ứng dụng lên bản mới', 'cap nhat ung dung len ban moi'],
+    ['nâng cấp lên mức 2', 'len muc len muc 2'],
     ['làm vneid có bị mất tiền không', 'lam vneid co le phi khong'],
     ['vneid sao không vào được', 'vneid cach khong vao duoc'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
