@@ -27,14 +27,14 @@ const lexiconSchema = z
     accented: z.record(z.string(), z.string()).default({}),
   })
   .strict()
-  // Aspect words only take back the definition word that a phrase makes of "là gì": without such
-  // a phrase an official's list would silently do nothing.
   // A word listed here is changed only when typed with its diacritics: one without any would change
   // the commoner word it folds to as well ("qua: quatang" would make every "qua" a gift).
   .refine((l) => Object.keys(l.accented).every((w) => foldDiacritics(w).toLowerCase() !== w.toLowerCase()), {
     message: '"accented" chỉ ghi từ có dấu (từ không dấu thì đã là một từ thông dụng khác)',
     path: ['accented'],
   })
+  // Aspect words only take back the definition word that a phrase makes of "là gì": without such
+  // a phrase an official's list would silently do nothing.
   .refine((l) => l.aspects.length === 0 || Object.values(l.phrases).some((to) => words(to).includes(DEFINITION_WORD)), {
     message: `"aspects" chỉ có tác dụng khi một cụm trong "phrases" đổi thành "${DEFINITION_WORD}" (như "la gi: ${DEFINITION_WORD}")`,
     path: ['aspects'],
@@ -198,7 +198,6 @@ export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON):
   const words = withoutMisreadDefinition(replacePhrases(expanded, lexicon).map((p) => p.word), lexicon);
   return lexicon.fillers.size > 0 ? words.filter((t) => !lexicon.fillers.has(t)) : words;
 }
-
 
 /**
  * "Điều kiện để đăng ký tài khoản định danh là gì?" asks for the conditions, not what the account
