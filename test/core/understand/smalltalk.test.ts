@@ -22,6 +22,7 @@ describe('small talk', () => {
     ['tạm biệt', 'bye'],
     ['chào tạm biệt nhé', 'bye'],
     ['bot ơi', 'hello'],
+    ['bn ơi', 'hello'],
     ['hi', 'hello'],
     ['xin chào ad', 'hello'],
     ['bạn là ai', 'who'],
