@@ -111,6 +111,8 @@ describe('normalizeText', () => {
     // upgrading the app is updating it; upgrading the account is going to level 2
     ['nâng cấp ứng dụng lên bản mới', 'cap nhat ung dung len ban moi'],
     ['nâng cấp lên mức 2', 'len muc len muc 2'],
+    // "nhập khẩu" for a child or a wife is entering the household register, as "nhập hộ khẩu"
+    ['nhập khẩu cho con', 'nhap cu tru cho con'],
     ['làm vneid có bị mất tiền không', 'lam vneid co le phi khong'],
     ['vneid sao không vào được', 'vneid cach khong vao duoc'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
