@@ -113,6 +113,10 @@ describe('normalizeText', () => {
     ['nâng cấp lên mức 2', 'len muc len muc 2'],
     // "nhập khẩu" for a child or a wife is entering the household register, as "nhập hộ khẩu"
     ['nhập khẩu cho con', 'nhap cu tru cho con'],
+    // an account "of level 2" is made at the police (guide-level2), not the app account itself
+    ['tạo tài khoản mức 2', 'dang ky muc 2'],
+    ['đăng ký tài khoản VNeID mức 1', 'dang ky vneid muc 1'],
+    ['đăng ký tài khoản VNeID', 'dang ky tai khoan vneid'],
     ['làm vneid có bị mất tiền không', 'lam vneid co le phi khong'],
     ['vneid sao không vào được', 'vneid cach khong vao duoc'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
