@@ -79,6 +79,8 @@ export interface Lexicon {
    * without, they stay the commoner word. Keys in canonical spelling, lower case.
    */
   accented: ReadonlyMap<string, string>;
+  /** The same words without diacritics, as one pattern: a message they do not occur in has nothing to change. */
+  accentedFolded: RegExp;
 }
 
 /** Abbreviation keys this long or longer are also found with one typo (same first letter). */
@@ -86,6 +88,10 @@ const TYPO_KEY_LENGTH = 6;
 
 /** Names of one or two words, as the matcher looks them up: "so do" → "so_do". */
 const joinedNames = (names: readonly string[]): Set<string> => new Set(names.map((w) => words(w).join('_')));
+
+/** A pattern that finds any of these folded words as a whole word (never matches when there are none). */
+const wordPattern = (folded: readonly string[]): RegExp =>
+  folded.length === 0 ? /(?!)/ : new RegExp(`(?<![a-z])(?:${folded.map((w) => w.replace(/[^a-z0-9 ]/g, '')).join('|')})(?![a-z])`);
 
 export function parseLexicon(raw: unknown): Lexicon {
   const data = lexiconSchema.parse(raw ?? {});
@@ -110,6 +116,7 @@ export function parseLexicon(raw: unknown): Lexicon {
     channels: joinedNames(data.channels),
     scamSigns: joinedNames(data.scamSigns),
     accented: new Map(Object.entries(data.accented).map(([k, v]) => [canonicalSpelling(k.trim()), v.trim()])),
+    accentedFolded: wordPattern(Object.keys(data.accented).map((k) => foldDiacritics(k.trim()).toLowerCase())),
   };
 }
 
@@ -119,7 +126,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [], channels: new Set(), scamSigns: new Set(), accented: new Map() };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [], channels: new Set(), scamSigns: new Set(), accented: new Map(), accentedFolded: wordPattern([]) };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -180,10 +187,20 @@ function replacePhrases(pieces: Piece[], lexicon: Lexicon): Piece[] {
   return out;
 }
 
-/** Words typed with the diacritics that tell them apart become their lexicon token (`accented`). */
-function withAccentedWords(text: string, lexicon: Lexicon): string {
-  if (lexicon.accented.size === 0 || typeof text !== 'string') return text;
-  return text.slice(0, MAX_INPUT_CHARS).normalize('NFC').replace(/\p{L}+/gu, (word) => lexicon.accented.get(canonicalSpelling(word)) ?? word);
+/**
+ * The folded words of a text, as `tokenize` makes them, with the lexicon's `accented` words typed
+ * with their diacritics replaced first. Most messages hold none of their unaccented forms ("qua",
+ * "phat"): one test on the folded text, which tokenizing needs anyway, spares them the word-by-word
+ * pass.
+ */
+function foldedTokens(text: string, lexicon: Lexicon): string[] {
+  if (lexicon.accented.size === 0 || typeof text !== 'string') return tokenize(text);
+  const cut = text.slice(0, MAX_INPUT_CHARS).normalize('NFC');
+  let folded = foldDiacritics(cut).toLowerCase();
+  if (lexicon.accentedFolded.test(folded)) {
+    folded = foldDiacritics(cut.replace(/\p{L}+/gu, (word) => lexicon.accented.get(canonicalSpelling(word)) ?? word)).toLowerCase();
+  }
+  return folded.match(/[a-z]+|[0-9]+/g) ?? [];
 }
 
 /**
@@ -193,7 +210,7 @@ function withAccentedWords(text: string, lexicon: Lexicon): string {
  * tru" is never expanded twice.
  */
 export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON): string[] {
-  const first = replacePhrases(tokenize(withAccentedWords(text, lexicon)).map((word) => ({ word, done: false })), lexicon);
+  const first = replacePhrases(foldedTokens(text, lexicon).map((word) => ({ word, done: false })), lexicon);
   const expanded = first.flatMap((p) => (p.done ? [p] : expandToken(p.word, lexicon).map((word) => ({ word, done: false }))));
   const words = withoutMisreadDefinition(replacePhrases(expanded, lexicon).map((p) => p.word), lexicon);
   return lexicon.fillers.size > 0 ? words.filter((t) => !lexicon.fillers.has(t)) : words;
