@@ -27,7 +27,6 @@ export function formatContentError(e: ContentError): string {
 
 export const DEFAULT_CONTENT_DIR = new URL('../../../content/', import.meta.url).pathname;
 
-/** Reads and validates every `*.yaml` entry under `<dir>/entries`. Never throws: errors are returned. */
 /**
  * An unquoted value with " #" in it ("ký tự đặc biệt (ví dụ @, #)") ends where the YAML comment
  * starts, silently: the citizen reads half a sentence. Entries carry no trailing comments of their
@@ -47,6 +46,7 @@ export function cutByComment(text: string): number[] {
   return found;
 }
 
+/** Reads and validates every `*.yaml` entry under `<dir>/entries`. Never throws: errors are returned. */
 export function readContent(dir: string = DEFAULT_CONTENT_DIR): { base: ContentBase; errors: ContentError[] } {
   const entriesDir = join(dir, 'entries');
   const errors: ContentError[] = [];
