@@ -136,8 +136,7 @@ export const MAX_INPUT_CHARS = 2000;
  * (punctuation, emoji, symbols, control characters) separates tokens.
  */
 export function tokenize(text: string): string[] {
-  const folded = foldDiacritics(text.slice(0, MAX_INPUT_CHARS).normalize('NFC')).toLowerCase();
-  return folded.match(/[a-z]+|[0-9]+/g) ?? [];
+  return foldedTokens(text, EMPTY_LEXICON);
 }
 
 /** "duocccc" → "duoc", "khongggg" → "khong": no Vietnamese word triples a letter. */
@@ -188,16 +187,15 @@ function replacePhrases(pieces: Piece[], lexicon: Lexicon): Piece[] {
 }
 
 /**
- * The folded words of a text, as `tokenize` makes them, with the lexicon's `accented` words typed
+ * The folded tokens of a text (letters and digit runs), with the lexicon's `accented` words typed
  * with their diacritics replaced first. Most messages hold none of their unaccented forms ("qua",
  * "phat"): one test on the folded text, which tokenizing needs anyway, spares them the word-by-word
  * pass.
  */
 function foldedTokens(text: string, lexicon: Lexicon): string[] {
-  if (lexicon.accented.size === 0 || typeof text !== 'string') return tokenize(text);
   const cut = text.slice(0, MAX_INPUT_CHARS).normalize('NFC');
   let folded = foldDiacritics(cut).toLowerCase();
-  if (lexicon.accentedFolded.test(folded)) {
+  if (lexicon.accented.size > 0 && lexicon.accentedFolded.test(folded)) {
     folded = foldDiacritics(cut.replace(/\p{L}+/gu, (word) => lexicon.accented.get(canonicalSpelling(word)) ?? word)).toLowerCase();
   }
   return folded.match(/[a-z]+|[0-9]+/g) ?? [];
