@@ -119,6 +119,9 @@ describe('normalizeText', () => {
     ['đăng ký tài khoản VNeID', 'dang ky tai khoan vneid'],
     ['làm vneid có bị mất tiền không', 'lam vneid co le phi khong'],
     ['vneid sao không vào được', 'vneid cach khong vao duoc'],
+    // "chứng minh thư nhân dân" is CMND once, not "chứng minh nhân dân nhân dân"
+    ['làm chứng minh thư nhân dân ở tỉnh khác', 'lam chung minh nhan dan o tinh khac'],
+    ['chứng minh thư bị mất', 'chung minh nhan dan bi mat'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
 
   it('NFD and NFC input give the same result', () => {
