@@ -62,6 +62,7 @@ describe('emergencies', () => {
     'phí mở khóa tài khoản vneid bao nhiêu',
     'chuyển phí làm căn cước qua đâu',
     'đi cấp cứu ở viện tư thì bảo hiểm y tế có chi trả không',
+    'lỡ chuyển khoản nhầm số tài khoản lấy lại được không',
     // words that fold into an emergency's ("cho cán bộ" is "chó cắn", "có rút" is "co rút")
     'tôi cần xuất trình thông tin cho cán bộ thì làm thế nào',
     'rút bảo hiểm một lần thì có rút được không',
