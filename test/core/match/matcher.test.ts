@@ -37,6 +37,8 @@ describe('matcher on how citizens type', () => {
     ['tải app trên google play', 'guide-install'],
     // "phát tiền" (paying out) is not "phạt tiền" (a fine) once typed with diacritics
     ['bao giờ phát tiền an sinh qua vneid', 'svc-an-sinh'],
+    // a degree is not a driving licence: school records appear in the wallet on their own
+    ['đưa bằng đại học lên vneid', 'term-vi-giay-to'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });

@@ -122,6 +122,10 @@ describe('normalizeText', () => {
     // "chứng minh thư nhân dân" is CMND once, not "chứng minh nhân dân nhân dân"
     ['làm chứng minh thư nhân dân ở tỉnh khác', 'lam chung minh nhan dan o tinh khac'],
     ['chứng minh thư bị mất', 'chung minh nhan dan bi mat'],
+    // a degree ("bằng đại học", "bằng tốt nghiệp") is not a driving licence ("bằng lái")
+    ['tích hợp bằng đại học', 'tich hop vanbang'],
+    ['bằng tốt nghiệp', 'vanbang'],
+    ['đổi bằng lái', 'doi giay phep laixe'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
 
   it('NFD and NFC input give the same result', () => {
