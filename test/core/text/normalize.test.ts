@@ -126,6 +126,9 @@ describe('normalizeText', () => {
     ['tích hợp bằng đại học', 'tich hop vanbang'],
     ['bằng tốt nghiệp', 'vanbang'],
     ['đổi bằng lái', 'doi giay phep laixe'],
+    // "X được quy định như thế nào", the legal Q&A way of asking, asks about X, not about rules
+    ['mức phạt được quy định như thế nào', 'muc phat cach'],
+    ['lệ phí được quy định ra sao', 'le phi cach'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
 
   it('NFD and NFC input give the same result', () => {
