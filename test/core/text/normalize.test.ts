@@ -129,6 +129,8 @@ describe('normalizeText', () => {
     // "X được quy định như thế nào", the legal Q&A way of asking, asks about X, not about rules
     ['mức phạt được quy định như thế nào', 'muc phat cach'],
     ['lệ phí được quy định ra sao', 'le phi cach'],
+    // "theo quy định (hiện hành)" hedges a legal question and carries no topic
+    ['theo quy định hiện hành, tài khoản định danh có thời hạn không', 'dinh danh thoi han khong'],
   ])('%s → %s', (input, expected) => expect(norm(input)).toBe(expected));
 
   it('NFD and NFC input give the same result', () => {
