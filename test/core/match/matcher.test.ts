@@ -39,6 +39,8 @@ describe('matcher on how citizens type', () => {
     ['bao giờ phát tiền an sinh qua vneid', 'svc-an-sinh'],
     // a degree is not a driving licence: school records appear in the wallet on their own
     ['đưa bằng đại học lên vneid', 'term-vi-giay-to'],
+    // "số đó" (that number) is not "sổ đỏ" (land): the question stays ours
+    ['đăng ký vneid bằng số đó được không', 'guide-register'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });
