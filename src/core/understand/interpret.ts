@@ -154,8 +154,14 @@ function readingOf(scrubbed: string, found: ReadonlySet<SensitiveKind>, tokens: 
   if (bareTokens.length === 0 || bareTokens.join(' ') === tokens.join(' ')) return tokens;
   const bareMatch = knowledge.matcher.matchTokens(bareTokens);
   if (bareMatch.id === null) return tokens;
-  return knowledge.matcher.matchTokens(tokens).score > bareMatch.score ? tokens : bareTokens;
+  return knowledge.matcher.matchTokens(tokens).score > bareMatch.score + DATA_WORDS_MARGIN ? tokens : bareTokens;
 }
+/**
+ * How much surer the reading with the data's labels must be to win. The labels ("số cccd", "sđt")
+ * are words the privacy answer is made of, so they tip a near tie toward it: "số cccd … sđt …, giúp
+ * tôi kích hoạt" read the privacy answer at 0.913 against activation at 0.908 without them.
+ */
+const DATA_WORDS_MARGIN = 0.05;
 
 /**
  * The words around a bare call for help, when they are a question we answer ("cứu với, quên mật
