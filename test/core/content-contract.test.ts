@@ -106,11 +106,12 @@ describe('the 11 entries beyond the 25 utilities', () => {
     for (const p of steps.flatMap((s) => s.problems)) if (p.faq) expect(base.byId.has(p.faq)).toBe(true);
   });
 
-  it('the main menu has a "Dịch vụ trên VNeID" item with the 5 services, and "Hỏi đáp" lists the 6 new questions', () => {
+  it('the main menu has a "Dịch vụ trên VNeID" item with the 5 services (and only services), and "Hỏi đáp" lists the 6 new questions', () => {
     const menu = loadScript().menu;
     const svc = menu.find((m) => m.key === 'svc');
     expect(svc?.label).toBe('Dịch vụ trên VNeID');
-    expect([...(svc?.ids ?? [])].sort()).toEqual([...SERVICES].sort());
+    expect(svc?.ids).toEqual(expect.arrayContaining(SERVICES));
+    for (const id of svc?.ids ?? []) expect(entry(id).kind).toBe('service');
     const faq = menu.find((m) => m.key === 'faq');
     for (const id of NEW_FAQS) expect(faq?.ids).toContain(id);
   });

@@ -41,6 +41,9 @@ describe('matcher on how citizens type', () => {
     ['đưa bằng đại học lên vneid', 'term-vi-giay-to'],
     // "số đó" (that number) is not "sổ đỏ" (land): the question stays ours
     ['đăng ký vneid bằng số đó được không', 'guide-register'],
+    // the app's digital-signature service ("Dịch vụ khác" → "Chứng thư chữ ký số", since 22/5/2025)
+    ['đăng ký chữ ký số trên vneid', 'svc-chu-ky-so'],
+    ['chữ ký số là gì', 'svc-chu-ky-so'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });

@@ -74,6 +74,9 @@ describe('normalizeText', () => {
     ['đăng ký bằng số đó', 'dang ky bang so'],
     ['cái app bị thoát ra', 'ung dung bi thoat ra'],
     ['cài app', 'cai ung dung'],
+    // "số là gì" asks what a word means; "số lạ" is a stranger's number
+    ['chữ ký số là gì', 'chu ky so khainiem'],
+    ['số lạ gọi đến', 'so xala goi den'],
     ['lltp online', 'ly lich tu phap online'],
     ['mua đt mới', 'mua thiet bi moi'],
     ['dt hỏng', 'dien thoai hong'],
