@@ -44,11 +44,14 @@ describe('matcher on how citizens type', () => {
     // the app's digital-signature service ("Dịch vụ khác" → "Chứng thư chữ ký số", since 22/5/2025)
     ['đăng ký chữ ký số trên vneid', 'svc-chu-ky-so'],
     ['chữ ký số là gì', 'svc-chu-ky-so'],
+    // making, renewing or reissuing the document itself is another agency's; integrating it once renewed is ours
+    ['mới đổi bằng lái xong tích hợp vào vneid thế nào', 'integrate-gplx'],
+    ['vừa gia hạn thẻ bhyt xong, vneid chưa cập nhật', 'integrate-bhyt'],
   ])('%s → %s', (q, id) => {
     expect(matcher.match(q).id).toBe(id);
   });
 
-  it.each(['đổi mật khẩu zalo thế nào', 'quên mật khẩu facebook', 'giá vàng hôm nay', 'kết quả xổ số miền bắc', 'công thức nấu phở', 'cho vay 10 triệu', 'thời tiết hà nội ngày mai', 'đi đăng kiểm xe ô tô ở đâu', 'thủ tục cấp biển số định danh cho xe máy mới', 'xin giấy chứng nhận đủ điều kiện về an ninh trật tự cho quán karaoke', 'đăng ký tên định danh cho tin nhắn thương hiệu', 'lỡ chuyển tiền nhầm tài khoản ngân hàng thì làm sao', 'chuyen tien nham tai khoan ngan hang'])(
+  it.each(['đổi mật khẩu zalo thế nào', 'quên mật khẩu facebook', 'giá vàng hôm nay', 'kết quả xổ số miền bắc', 'công thức nấu phở', 'cho vay 10 triệu', 'thời tiết hà nội ngày mai', 'đi đăng kiểm xe ô tô ở đâu', 'thủ tục cấp biển số định danh cho xe máy mới', 'xin giấy chứng nhận đủ điều kiện về an ninh trật tự cho quán karaoke', 'đăng ký tên định danh cho tin nhắn thương hiệu', 'lỡ chuyển tiền nhầm tài khoản ngân hàng thì làm sao', 'chuyen tien nham tai khoan ngan hang', 'muốn đổi giấy phép lái xe hết hạn thì làm ở đâu', 'gia hạn thẻ bhyt cho con ở đâu', 'cap lai so bhxh bi mat', 'công ty nợ bhxh của tôi mấy tháng'])(
     'out of scope: %s → null',
     (q) => {
       expect(matcher.match(q).id).toBeNull();
