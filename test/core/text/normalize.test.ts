@@ -135,7 +135,10 @@ describe('normalizeText', () => {
     // a degree ("bằng đại học", "bằng tốt nghiệp") is not a driving licence ("bằng lái")
     ['tích hợp bằng đại học', 'tich hop vanbang'],
     ['bằng tốt nghiệp', 'vanbang'],
-    ['đổi bằng lái', 'doi giay phep laixe'],
+    ['xuất trình bằng lái', 'xuat trinh giay phep laixe'],
+    // exchanging the licence itself is the police's procedure, not VNeID's; one just exchanged is integrated
+    ['đổi bằng lái', 'lamgplx'],
+    ['vừa đổi bằng lái', 'vua doi giay phep laixe'],
     // "X được quy định như thế nào", the legal Q&A way of asking, asks about X, not about rules
     ['mức phạt được quy định như thế nào', 'muc phat cach'],
     ['lệ phí được quy định ra sao', 'le phi cach'],
