@@ -44,6 +44,9 @@ describe('matcher on how citizens type', () => {
     // the app's digital-signature service ("Dịch vụ khác" → "Chứng thư chữ ký số", since 22/5/2025)
     ['đăng ký chữ ký số trên vneid', 'svc-chu-ky-so'],
     ['chữ ký số là gì', 'svc-chu-ky-so'],
+    // marital status in the wallet and the wanted-persons list are the app's too
+    ['tình trạng hôn nhân trên vneid bị sai', 'faq-hon-nhan'],
+    ['tra cứu đối tượng truy nã trên vneid', 'svc-truy-na'],
     // making, renewing or reissuing the document itself is another agency's; integrating it once renewed is ours
     ['mới đổi bằng lái xong tích hợp vào vneid thế nào', 'integrate-gplx'],
     ['vừa gia hạn thẻ bhyt xong, vneid chưa cập nhật', 'integrate-bhyt'],
