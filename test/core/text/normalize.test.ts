@@ -77,6 +77,7 @@ describe('normalizeText', () => {
     // "số là gì" asks what a word means; "số lạ" is a stranger's number
     ['chữ ký số là gì', 'chu ky so khainiem'],
     ['số lạ gọi đến', 'so xala goi den'],
+    ['số điện thoại lạ gọi đến', 'so dien thoai xala goi den'],
     ['lltp online', 'ly lich tu phap online'],
     ['mua đt mới', 'mua thiet bi moi'],
     ['dt hỏng', 'dien thoai hong'],
