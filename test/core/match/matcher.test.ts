@@ -37,7 +37,7 @@ describe('matcher on how citizens type', () => {
     ['tải app trên google play', 'guide-install'],
     // "phát tiền" (paying out) is not "phạt tiền" (a fine) once typed with diacritics
     ['bao giờ phát tiền an sinh qua vneid', 'svc-an-sinh'],
-    // a degree is not a driving licence: school records appear in the wallet on their own
+    // a degree is not a driving licence: school records and degrees go in the wallet
     ['đưa bằng đại học lên vneid', 'term-vi-giay-to'],
     // "số đó" (that number) is not "sổ đỏ" (land): the question stays ours
     ['đăng ký vneid bằng số đó được không', 'guide-register'],
