@@ -133,6 +133,8 @@ describe('normalizeText', () => {
     // "chứng minh thư nhân dân" is CMND once, not "chứng minh nhân dân nhân dân"
     ['làm chứng minh thư nhân dân ở tỉnh khác', 'lam chung minh nhan dan o tinh khac'],
     ['chứng minh thư bị mất', 'chung minh nhan dan bi mat'],
+    // "điều chỉnh thông tin", the administrative wording, is correcting it
+    ['điều chỉnh thông tin trên vneid', 'sua thong tin tren vneid'],
     // a degree ("bằng đại học", "bằng tốt nghiệp") is not a driving licence ("bằng lái")
     ['tích hợp bằng đại học', 'tich hop vanbang'],
     ['bằng tốt nghiệp', 'vanbang'],
