@@ -79,8 +79,8 @@ export interface Lexicon {
    * without, they stay the commoner word. Keys in canonical spelling, lower case.
    */
   accented: ReadonlyMap<string, string>;
-  /** The same words without diacritics, as one pattern: a message they do not occur in has nothing to change. */
-  accentedFolded: RegExp;
+  /** The same words without diacritics: a message none of them occur in has nothing to change. */
+  accentedFolded: ReadonlySet<string>;
 }
 
 /** Abbreviation keys this long or longer are also found with one typo (same first letter). */
@@ -88,10 +88,6 @@ const TYPO_KEY_LENGTH = 6;
 
 /** Names of one or two words, as the matcher looks them up: "so do" → "so_do". */
 const joinedNames = (names: readonly string[]): Set<string> => new Set(names.map((w) => words(w).join('_')));
-
-/** A pattern that finds any of these folded words as a whole word (never matches when there are none). */
-const wordPattern = (folded: readonly string[]): RegExp =>
-  folded.length === 0 ? /(?!)/ : new RegExp(`(?<![a-z])(?:${folded.map((w) => w.replace(/[^a-z0-9 ]/g, '')).join('|')})(?![a-z])`);
 
 export function parseLexicon(raw: unknown): Lexicon {
   const data = lexiconSchema.parse(raw ?? {});
@@ -116,7 +112,7 @@ export function parseLexicon(raw: unknown): Lexicon {
     channels: joinedNames(data.channels),
     scamSigns: joinedNames(data.scamSigns),
     accented: new Map(Object.entries(data.accented).map(([k, v]) => [canonicalSpelling(k.trim()), v.trim()])),
-    accentedFolded: wordPattern(Object.keys(data.accented).map((k) => foldDiacritics(k.trim()).toLowerCase())),
+    accentedFolded: new Set(Object.keys(data.accented).map((k) => foldDiacritics(k.trim()).toLowerCase())),
   };
 }
 
@@ -126,7 +122,7 @@ export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): Lexicon {
   return parseLexicon(parseYaml(readFileSync(file, 'utf8')));
 }
 
-export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [], channels: new Set(), scamSigns: new Set(), accented: new Map(), accentedFolded: wordPattern([]) };
+export const EMPTY_LEXICON: Lexicon = { abbreviations: new Map(), typoKeys: [], phrases: new Map(), fillers: new Set(), stopwords: new Set(), foreign: new Set(), anchors: new Set(), aspects: [], channels: new Set(), scamSigns: new Set(), accented: new Map(), accentedFolded: new Set() };
 
 /** Longest input kept: a question is a few lines; a pasted essay is cut rather than scanned. */
 export const MAX_INPUT_CHARS = 2000;
@@ -188,17 +184,21 @@ function replacePhrases(pieces: Piece[], lexicon: Lexicon): Piece[] {
 
 /**
  * The folded tokens of a text (letters and digit runs), with the lexicon's `accented` words typed
- * with their diacritics replaced first. Most messages hold none of their unaccented forms ("qua",
- * "phat"): one test on the folded text, which tokenizing needs anyway, spares them the word-by-word
- * pass.
+ * with their diacritics replaced first. A message whose tokens hold none of their unaccented forms
+ * ("qua", "la", "do") is done at once; otherwise only the words that fold to one of them, and were
+ * typed with diacritics, are looked up (respelling every word cost more than the rest of
+ * normalizing).
  */
 function foldedTokens(text: string, lexicon: Lexicon): string[] {
   const cut = text.slice(0, MAX_INPUT_CHARS).normalize('NFC');
-  let folded = foldDiacritics(cut).toLowerCase();
-  if (lexicon.accented.size > 0 && lexicon.accentedFolded.test(folded)) {
-    folded = foldDiacritics(cut.replace(/\p{L}+/gu, (word) => lexicon.accented.get(canonicalSpelling(word)) ?? word)).toLowerCase();
-  }
-  return folded.match(/[a-z]+|[0-9]+/g) ?? [];
+  const tokens = foldDiacritics(cut).toLowerCase().match(/[a-z]+|[0-9]+/g) ?? [];
+  const { accented, accentedFolded } = lexicon;
+  if (!tokens.some((t) => accentedFolded.has(t))) return tokens;
+  const marked = cut.replace(/\p{L}+/gu, (word) => {
+    const folded = foldDiacritics(word).toLowerCase();
+    return accentedFolded.has(folded) && folded !== word.toLowerCase() ? (accented.get(canonicalSpelling(word)) ?? word) : word;
+  });
+  return foldDiacritics(marked).toLowerCase().match(/[a-z]+|[0-9]+/g) ?? [];
 }
 
 /**
