@@ -32,10 +32,16 @@ function check<T>(file: string, load: () => T): T | undefined {
 
 const script = check('dialog.yaml', () => loadScript(join(dir, 'dialog.yaml')));
 const lexicon = check('lexicon.yaml', () => loadLexicon(join(dir, 'lexicon.yaml')));
-check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
+const tuning = check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
 check('intents.yaml', () => loadIntents(join(dir, 'intents.yaml')));
 const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
 if (script) errors.push(...scriptErrors(script, base));
+if (tuning?.scamFirst) {
+  const { warning, unless } = tuning.scamFirst;
+  for (const [field, id] of [['scamFirst.warning', warning], ...unless.map((u, i) => [`scamFirst.unless.${i}`, u])] as const) {
+    if (!base.byId.has(id)) errors.push({ file: 'matcher.yaml', field, reason: `id "${id}" không tồn tại` });
+  }
+}
 if (lexicon) {
   for (const u of unreachableNames(lexicon)) {
     errors.push({ file: 'lexicon.yaml', field: u.list, reason: `"${u.name}" đọc thành "${u.readsAs}": không câu hỏi nào khớp được (tên chỉ một hoặc hai từ, không phải hư từ, từ viết tắt hay cụm từ bị đổi)` });

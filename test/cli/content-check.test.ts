@@ -37,6 +37,22 @@ describe('npm run content:check', () => {
     }
   });
 
+  it('names a scamFirst entry of matcher.yaml that does not exist', () => {
+    const tmp = tempDir();
+    try {
+      const dir = join(tmp.dir, 'content');
+      cpSync(join(root, 'content'), dir, { recursive: true });
+      const file = join(dir, 'matcher.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('warning: faq-scam', 'warning: faq-lua-dao').replace('unless: [l1-tin-tuc,', 'unless: [l1-tin,'));
+      const r = check(dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('matcher.yaml: scamFirst.warning: id "faq-lua-dao" không tồn tại');
+      expect(r.stderr).toContain('matcher.yaml: scamFirst.unless.0: id "l1-tin" không tồn tại');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('checks communes.yaml when present: the two-commune example passes, a bad one names file, path and reason', () => {
     const tmp = tempDir();
     try {

@@ -59,6 +59,14 @@ export interface MatchOptions {
   context?: readonly string[];
 }
 
+/** The candidates of a question, best first, before any preference of the conversation. */
+export interface Explanation {
+  normalized: string;
+  candidates: Candidate[];
+  /** The question shows a sign of a scam (lexicon `scamSigns`: lừa, link, gọi, lạ, mạo danh). */
+  scamSign: boolean;
+}
+
 export interface Candidate {
   id: string;
   bm25: number;
@@ -357,12 +365,12 @@ export class Matcher {
   }
 
   /** Candidates ranked by BM25, with the features the confidence is made of (for tuning). */
-  explain(text: string): { normalized: string; candidates: Candidate[] } {
+  explain(text: string): Explanation {
     return this.explainTokens(normalizeTokens(typeof text === 'string' ? text : '', this.lexicon));
   }
 
   /** As `explain`, for a question already normalized with the same lexicon (the engine has it). */
-  explainTokens(normalizedTokens: readonly string[]): { normalized: string; candidates: Candidate[] } {
+  explainTokens(normalizedTokens: readonly string[]): Explanation {
     // Function words are not in the vocabulary: they must not be "corrected" into content words.
     const { stopwords } = this.lexicon;
     const corrected = normalizedTokens.map((t) => (stopwords.has(t) ? t : this.correct(t)));
@@ -371,7 +379,7 @@ export class Matcher {
     // words around it still make their pair: "mã otp 482913 nhập ở đâu" reads "mã otp nhập ở đâu".
     const tokens = this.withoutStopwords(corrected).filter((t) => !DIGITS.test(t) || this.vocabulary.has(t));
     // Digits alone (an ID number, an OTP) say nothing about a topic.
-    if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [] };
+    if (!tokens.some((t) => /[a-z]/.test(t))) return { normalized, candidates: [], scamSign: false };
     // Each pair as its two words joined by "_", the way the lexicon names other services ("so_do").
     const joined = tokens.map((t, i) => (i > 0 ? `${tokens[i - 1]}_${t}` : undefined));
 
@@ -451,7 +459,20 @@ export class Matcher {
         anchored,
       };
     });
-    return { normalized, candidates };
+    return { normalized, candidates, scamSign: named(this.lexicon.scamSigns) };
+  }
+
+  /**
+   * Safety first (matcher.yaml `scamFirst`): a question with a sign of a scam ("người lạ gọi bảo
+   * cài app", "chiêu lừa cài đặt VNeID") names the procedure the caller asked for, so the guide
+   * for that procedure often outranks the scam warning by a little. Told how to install, the
+   * citizen would do what the caller wants; the warning, second, goes first, unless the best
+   * entry speaks of scams or of calling the police itself ("xem tin cảnh báo lừa đảo", "gọi
+   * trực ban").
+   */
+  private scamWarningFirst(candidates: readonly Candidate[]): boolean {
+    const rule = this.tuning.scamFirst;
+    return rule !== undefined && candidates[1]?.id === rule.warning && !rule.unless.includes(candidates[0]!.id);
   }
 
   /** Confidence 0..1 from the features, with the tuned weights. */
@@ -481,9 +502,10 @@ export class Matcher {
   }
 
   private rank(normalizedTokens: readonly string[], context: readonly string[] = []): MatchResult {
-    const { normalized, candidates } = this.explainTokens(normalizedTokens);
+    const { normalized, candidates, scamSign } = this.explainTokens(normalizedTokens);
     const inContext = candidates.find((c) => context.includes(c.id) && this.confidence(c) >= this.tuning.suggestThreshold);
     if (inContext && inContext !== candidates[0]) candidates.splice(candidates.indexOf(inContext), 1), candidates.unshift(inContext);
+    if (scamSign && this.scamWarningFirst(candidates)) candidates.unshift(...candidates.splice(1, 1));
     const exactEntry = this.exact.get(this.withoutStopwords(normalized.split(' ')).join(' '))?.entry ?? AMBIGUOUS;
     const exact = exactEntry === AMBIGUOUS ? undefined : candidates.find((c) => c.id === this.entryIds[exactEntry]);
     if (exact && exact !== candidates[0]) candidates.splice(candidates.indexOf(exact), 1), candidates.unshift(exact);

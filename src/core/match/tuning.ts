@@ -43,6 +43,8 @@ export const tuningSchema = z
       })
       .strict(),
     typo: z.object({ minLength: z.number().int().min(1), maxScore: unit }).strict(),
+    /** The scam warning goes first when second for a question with a sign of a scam, unless the best entry is one of `unless`. */
+    scamFirst: z.object({ warning: z.string().min(1), unless: z.array(z.string().min(1)).default([]) }).strict().optional(),
   })
   .strict()
   .refine((t) => t.suggestThreshold <= t.threshold, { message: 'suggestThreshold phải ≤ threshold', path: ['suggestThreshold'] });

@@ -201,6 +201,27 @@ describe('Bm25Index', () => {
   });
 });
 
+describe('safety first: a sign of a scam puts the scam warning ahead of the procedure the caller asked for', () => {
+  const without = new Matcher(knowledge.content, knowledge.lexicon, { ...knowledge.tuning, scamFirst: undefined }, { resultCache: 0 });
+
+  it.each([
+    ['số lạ gọi bảo tài khoản định danh bị khóa, bảo làm lại', 'faq-lock-account'],
+    ['một người xưng công an gọi hướng dẫn tích hợp bhyt qua link', 'integrate-bhyt'],
+    ['ai đó gọi bảo cập nhật hộ khẩu điện tử', 'l2-cu-tru'],
+  ])('"%s": the warning, not %s', (q, guide) => {
+    expect(without.match(q).nearest, 'without the rule the guide ranks first').toBe(guide);
+    const m = matcher.match(q);
+    expect(m.nearest).toBe('faq-scam');
+    expect(m.alternatives).toContain(guide);
+  });
+
+  it('leaves alone a question about scam news or about calling the police, and one with no sign of a scam', () => {
+    expect(matcher.match('xem tin cảnh báo lừa đảo trên vneid ở đâu').id).toBe('l1-tin-tuc');
+    expect(matcher.match('gọi trực ban công an xã số nào').id).toBe('faq-contact');
+    expect(matcher.match('tích hợp bhyt trên vneid thế nào').id).toBe('integrate-bhyt');
+  });
+});
+
 describe('cache of recent results', () => {
   it('a repeated question gets the same answer as a fresh ranking, shared and frozen', async () => {
     const { Matcher } = await import('../../../src/core/match/matcher.js');
