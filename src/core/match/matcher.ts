@@ -30,7 +30,7 @@ import Fuse from 'fuse.js';
 import { LRUCache } from 'lru-cache';
 import type { ContentBase } from '../content/loader.js';
 import type { Entry } from '../content/schema.js';
-import { normalizeTokens, type Lexicon } from '../text/normalize.js';
+import { asksWhatItIs, normalizeTokens, type Lexicon } from '../text/normalize.js';
 import { isVietnameseSyllable } from '../text/vietnamese.js';
 import { Bm25Index } from './bm25.js';
 import { EntryClassifier, type TrainingExample } from './classifier.js';
@@ -475,6 +475,25 @@ export class Matcher {
     return rule !== undefined && candidates[1]?.id === rule.warning && !rule.unless.includes(candidates[0]!.id);
   }
 
+  /**
+   * A glossary entry (kind "term") says what a word means. First for a question that does not ask
+   * that ("làm VNeID mức 2 cần gì", "mức 2 làm ở đâu"), it yields to the best entry that is not a
+   * glossary entry, if that one ranks at least `glossaryYield` of it and holds as much of the
+   * question: the guide that says how. Returns that entry's index, or 0 to keep the order.
+   */
+  private explainingInstead(candidates: readonly Candidate[], tokens: readonly string[]): number {
+    const share = this.tuning.glossaryYield;
+    const top = candidates[0];
+    if (share === undefined || !top || this.kindOf(top.id) !== 'term' || asksWhatItIs(tokens)) return 0;
+    const other = candidates.findIndex((c) => this.kindOf(c.id) !== 'term');
+    // "đưa bằng đại học lên vneid": the wallet entry holds every word of it, the guides a third.
+    return other > 0 && candidates[other]!.rank >= share * top.rank && candidates[other]!.coverage >= top.coverage ? other : 0;
+  }
+
+  private kindOf(id: string): string | undefined {
+    return this.content.byId.get(id)?.kind;
+  }
+
   /** Confidence 0..1 from the features, with the tuned weights. */
   confidence(c: Candidate, model: Tuning['confidence'] = this.tuning.confidence): number {
     return confidenceOf(features(c), model);
@@ -506,6 +525,8 @@ export class Matcher {
     const inContext = candidates.find((c) => context.includes(c.id) && this.confidence(c) >= this.tuning.suggestThreshold);
     if (inContext && inContext !== candidates[0]) candidates.splice(candidates.indexOf(inContext), 1), candidates.unshift(inContext);
     if (scamSign && this.scamWarningFirst(candidates)) candidates.unshift(...candidates.splice(1, 1));
+    const explaining = this.explainingInstead(candidates, normalizedTokens);
+    if (explaining > 0) candidates.unshift(...candidates.splice(explaining, 1));
     const exactEntry = this.exact.get(this.withoutStopwords(normalized.split(' ')).join(' '))?.entry ?? AMBIGUOUS;
     const exact = exactEntry === AMBIGUOUS ? undefined : candidates.find((c) => c.id === this.entryIds[exactEntry]);
     if (exact && exact !== candidates[0]) candidates.splice(candidates.indexOf(exact), 1), candidates.unshift(exact);

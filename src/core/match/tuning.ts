@@ -43,6 +43,8 @@ export const tuningSchema = z
       })
       .strict(),
     typo: z.object({ minLength: z.number().int().min(1), maxScore: unit }).strict(),
+    /** A glossary entry first for a question that does not ask a meaning yields to a non-glossary entry ranked at least this share of it. */
+    glossaryYield: unit.optional(),
     /** The scam warning goes first when second for a question with a sign of a scam, unless the best entry is one of `unless`. */
     scamFirst: z.object({ warning: z.string().min(1), unless: z.array(z.string().min(1)).default([]) }).strict().optional(),
   })

@@ -215,6 +215,14 @@ export function normalizeTokens(text: string, lexicon: Lexicon = EMPTY_LEXICON):
 }
 
 /**
+ * Whether a normalized question asks what something is ("mức 2 là gì") or how two things differ
+ * ("căn cước điện tử khác gì thẻ", "khác nhau thế nào"): the questions a glossary entry answers.
+ */
+export function asksWhatItIs(tokens: readonly string[]): boolean {
+  return tokens.some((t, i) => t === DEFINITION_WORD || (t === 'khac' && ['gi', 'nhau', 'biet'].includes(tokens[i + 1] ?? '')));
+}
+
+/**
  * "Điều kiện để đăng ký tài khoản định danh là gì?" asks for the conditions, not what the account
  * is: an aspect word before the definition word removes the latter, and the words around decide.
  */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { sharedKnowledge } from '../../helpers/engine.js';
 import { Bm25Index } from '../../../src/core/match/bm25.js';
 import { Matcher } from '../../../src/core/match/matcher.js';
-import { normalizeTokens } from '../../../src/core/text/normalize.js';
+import { asksWhatItIs, normalizeTokens } from '../../../src/core/text/normalize.js';
 
 const { knowledge } = sharedKnowledge();
 const { matcher } = knowledge;
@@ -219,6 +219,28 @@ describe('safety first: a sign of a scam puts the scam warning ahead of the proc
     expect(matcher.match('xem tin cảnh báo lừa đảo trên vneid ở đâu').id).toBe('l1-tin-tuc');
     expect(matcher.match('gọi trực ban công an xã số nào').id).toBe('faq-contact');
     expect(matcher.match('tích hợp bhyt trên vneid thế nào').id).toBe('integrate-bhyt');
+  });
+});
+
+describe('a glossary entry answers what a word means, not how to do the thing', () => {
+  const without = new Matcher(knowledge.content, knowledge.lexicon, { ...knowledge.tuning, glossaryYield: undefined }, { resultCache: 0 });
+
+  it('"mức 2 làm sao": the level-2 guide, where the definition of level 2 ranked first', () => {
+    expect(without.match('mức 2 làm sao').nearest).toBe('term-muc-2');
+    expect(matcher.match('mức 2 làm sao').id).toBe('guide-level2');
+    expect(matcher.match('mức 1 làm sao cho nhanh').nearest).toBe('guide-level1');
+  });
+
+  it('keeps the definition for "là gì" and "khác gì", and for a label typed by hand', () => {
+    expect(matcher.match('mức 2 là gì').id).toBe('term-muc-2');
+    expect(matcher.match('căn cước điện tử khác gì thẻ căn cước').id).toBe('term-can-cuoc-dien-tu');
+    expect(matcher.match('ví giấy tờ').id).toBe('term-vi-giay-to');
+  });
+
+  it('reads "là gì", "khác gì", "khác nhau", "khác biệt" as asking what something is; "máy khác" is not', () => {
+    const asks = (q: string) => asksWhatItIs(normalizeTokens(q, knowledge.lexicon));
+    expect(['otp là gì', 'mức 1 khác gì mức 2', 'mức 1 và mức 2 khác nhau thế nào', 'có gì khác biệt'].map(asks)).toEqual([true, true, true, true]);
+    expect(['đăng nhập trên máy khác', 'làm mức 2 ở đâu'].map(asks)).toEqual([false, false]);
   });
 });
 
