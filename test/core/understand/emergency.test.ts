@@ -68,6 +68,8 @@ describe('emergencies', () => {
     'rút bảo hiểm một lần thì có rút được không',
     'nhập sai mật khẩu 5 lần bị chặn luôn rồi',
     'đổi thẻ căn cước do sắp xếp đơn vị hành chính', // "do sắp" folds to "đổ sập"
+    'tra cứu hồ sơ cư trú ở đâu', // "cứu hồ (sơ)" folds to "cứu hộ"
+    'cách bật tính năng nfc trên iphone', // "bật tính" folds to "bất tỉnh"
     // figures of speech and questions about the numbers themselves
     'tức muốn xỉu vì chờ lâu quá',
     'trời nóng cháy người',
