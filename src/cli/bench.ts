@@ -96,6 +96,7 @@ const labelled = [
   new URL('../../test/fixtures/chatbot-projects-b.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/chatbot-projects-c.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/chatbot-projects-d.jsonl', import.meta.url).pathname,
+  new URL('../../test/fixtures/chatbot-projects-e.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/real-questions-c.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/real-questions-d.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/real-questions-e.jsonl', import.meta.url).pathname,

@@ -217,3 +217,10 @@ describe('lexicon "accented": words changed only when typed with their diacritic
     expect(normalizeText('quà 2/9', shipped)).toContain('quatang');
   });
 });
+
+describe('form codes citizens name things by', () => {
+  it('"CT01", however typed, is the residence declaration form', () => {
+    const shipped = loadLexicon();
+    for (const q of ['mẫu CT01', 'to khai ct01', 'điền CT 01 thế nào']) expect(normalizeText(q, shipped)).toContain('to khai cu tru');
+  });
+});
