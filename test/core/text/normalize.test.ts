@@ -224,3 +224,12 @@ describe('form codes citizens name things by', () => {
     for (const q of ['mẫu CT01', 'to khai ct01', 'điền CT 01 thế nào']) expect(normalizeText(q, shipped)).toContain('to khai cu tru');
   });
 });
+
+describe('how people name residence registration', () => {
+  it('"chuyển khẩu", "cắt khẩu", "nhập về nhà chồng" are registering or removing a permanent residence', () => {
+    const shipped = loadLexicon();
+    expect(normalizeText('chuyển khẩu cho con', shipped)).toContain('chuyen cu tru thuong tru');
+    expect(normalizeText('đi nước ngoài có bị cắt khẩu không', shipped)).toContain('xoa cu tru thuong tru');
+    expect(normalizeText('vợ muốn nhập về nhà chồng', shipped)).toContain('nhap cu tru');
+  });
+});
