@@ -233,3 +233,10 @@ describe('how people name residence registration', () => {
     expect(normalizeText('vợ muốn nhập về nhà chồng', shipped)).toContain('nhap cu tru');
   });
 });
+
+describe('"mức 0"', () => {
+  it('is the app account without an electronic identity', () => {
+    const shipped = loadLexicon();
+    for (const q of ['đăng ký mức 0', 'vneid cấp độ 0', 'level 0']) expect(normalizeText(q, shipped)).toContain('tai khoan ung dung');
+  });
+});
