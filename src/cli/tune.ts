@@ -44,7 +44,7 @@ const knowledge = loadKnowledge(process.env.CONTENT_DIR || undefined);
 const matcher = new Matcher(knowledge.content, knowledge.lexicon, knowledge.tuning, { resultCache: 0 });
 const sample = (rows: Labelled[], file: number): Sample[] =>
   rows.map((r) => {
-    const { candidates } = matcher.explain(r.q);
+    const { candidates } = matcher.explainOrdered(r.q);
     const top = candidates[0];
     const f = top ? features(top) : undefined;
     return { accept: r.accept, top, second: candidates.slice(1, 3).map((c) => c.id), x: CONFIDENCE_FEATURES.map((n) => f?.[n] ?? 0), file };

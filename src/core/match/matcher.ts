@@ -520,13 +520,28 @@ export class Matcher {
     return result;
   }
 
-  private rank(normalizedTokens: readonly string[], context: readonly string[] = []): MatchResult {
-    const { normalized, candidates, scamSign } = this.explainTokens(normalizedTokens);
+  /**
+   * As `explain`, in the order the matcher answers a first message: the scam warning and the
+   * glossary orderings applied (`npm run tune` fits the confidence of the entry that is answered).
+   */
+  explainOrdered(text: string): Explanation {
+    return this.ordered(normalizeTokens(typeof text === 'string' ? text : '', this.lexicon));
+  }
+
+  /** The candidates, then what comes before the ranking: the conversation, safety, what was asked. */
+  private ordered(normalizedTokens: readonly string[], context: readonly string[] = []): Explanation {
+    const explanation = this.explainTokens(normalizedTokens);
+    const { candidates } = explanation;
     const inContext = candidates.find((c) => context.includes(c.id) && this.confidence(c) >= this.tuning.suggestThreshold);
     if (inContext && inContext !== candidates[0]) candidates.splice(candidates.indexOf(inContext), 1), candidates.unshift(inContext);
-    if (scamSign && this.scamWarningFirst(candidates)) candidates.unshift(...candidates.splice(1, 1));
+    if (explanation.scamSign && this.scamWarningFirst(candidates)) candidates.unshift(...candidates.splice(1, 1));
     const explaining = this.explainingInstead(candidates, normalizedTokens);
     if (explaining > 0) candidates.unshift(...candidates.splice(explaining, 1));
+    return explanation;
+  }
+
+  private rank(normalizedTokens: readonly string[], context: readonly string[] = []): MatchResult {
+    const { normalized, candidates } = this.ordered(normalizedTokens, context);
     const exactEntry = this.exact.get(this.withoutStopwords(normalized.split(' ')).join(' '))?.entry ?? AMBIGUOUS;
     const exact = exactEntry === AMBIGUOUS ? undefined : candidates.find((c) => c.id === this.entryIds[exactEntry]);
     if (exact && exact !== candidates[0]) candidates.splice(candidates.indexOf(exact), 1), candidates.unshift(exact);
