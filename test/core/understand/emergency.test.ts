@@ -33,6 +33,13 @@ describe('emergencies', () => {
     ['nhà bên cạnh vừa đổ sập', ['114']],
     ['em muon tu tu', ['115']],
     ['con tôi đòi tự tử', ['115']],
+    // money being taken right now, told the way it happens
+    ['chuyển 10 triệu xong nó chặn zalo tôi luôn', ['113']],
+    ['họ bảo tôi trúng thưởng, phải chuyển 2 triệu tiền phí', ['113']],
+    ['người ta đang ép mẹ tôi chuyển tiền', ['113']],
+    ['bố tôi ra bưu điện gửi tiền theo lời người xưng công an', ['113']],
+    ['họ nói tôi dính đường dây ma túy phải xác nhận', ['113']],
+    ['nó đang giữ máy mẹ tôi, bảo không được cúp', ['113']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -139,13 +146,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (358 of 394 on 2026-12-02)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (370 of 394 on 2026-12-02, ninth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (308 of 313 on 2026-12-02)', () => {
+  it('leave at least 95 % of the other messages alone (309 of 313 on 2026-12-02, ninth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
