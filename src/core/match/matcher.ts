@@ -535,7 +535,8 @@ export class Matcher {
     const inContext = candidates.find((c) => context.includes(c.id) && this.confidence(c) >= this.tuning.suggestThreshold);
     if (inContext && inContext !== candidates[0]) candidates.splice(candidates.indexOf(inContext), 1), candidates.unshift(inContext);
     if (explanation.scamSign && this.scamWarningFirst(candidates)) candidates.unshift(...candidates.splice(1, 1));
-    const explaining = this.explainingInstead(candidates, normalizedTokens);
+    // A glossary entry the walkthrough itself put first ("passcode" while setting one) stays.
+    const explaining = candidates[0] === inContext ? 0 : this.explainingInstead(candidates, normalizedTokens);
     if (explaining > 0) candidates.unshift(...candidates.splice(explaining, 1));
     return explanation;
   }

@@ -231,6 +231,10 @@ describe('a glossary entry answers what a word means, not how to do the thing', 
     expect(matcher.match('mức 1 làm sao cho nhanh').nearest).toBe('guide-level1');
   });
 
+  it('keeps a glossary entry that the walkthrough in progress put first', () => {
+    expect(matcher.match('mức 2 làm sao', { context: ['term-muc-2'] }).nearest).toBe('term-muc-2');
+  });
+
   it('keeps the definition for "là gì" and "khác gì", and for a label typed by hand', () => {
     expect(matcher.match('mức 2 là gì').id).toBe('term-muc-2');
     expect(matcher.match('căn cước điện tử khác gì thẻ căn cước').id).toBe('term-can-cuoc-dien-tu');
