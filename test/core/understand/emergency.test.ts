@@ -40,6 +40,13 @@ describe('emergencies', () => {
     ['bố tôi ra bưu điện gửi tiền theo lời người xưng công an', ['113']],
     ['họ nói tôi dính đường dây ma túy phải xác nhận', ['113']],
     ['nó đang giữ máy mẹ tôi, bảo không được cúp', ['113']],
+    ['nhà tôi vừa mất trộm, két sắt bị phá', ['113']],
+    ['có người lạ bế con tôi lên xe chạy mất', ['113']],
+    ['thuyền lật giữa sông, 2 người đang bám mạn', ['114']],
+    ['bé bị khóa trong ô tô ngoài nắng', ['114']],
+    ['ông bị bỏng nặng ở tay do nồi nước sôi', ['115']],
+    ['tk đang bị trừ tiền liên tục dù tôi không làm gì', ['113']],
+    ['be bi co giat, mat trang', ['115']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -77,6 +84,11 @@ describe('emergencies', () => {
     'đổi thẻ căn cước do sắp xếp đơn vị hành chính', // "do sắp" folds to "đổ sập"
     'tra cứu hồ sơ cư trú ở đâu', // "cứu hồ (sơ)" folds to "cứu hộ"
     'cách bật tính năng nfc trên iphone', // "bật tính" folds to "bất tỉnh"
+    'vneid hay bị ngắt kết nối khi quét mặt', // "ngắt" folds to "ngất"
+    'màn hình có giật không khi dùng máy cũ',
+    'số cứu hỏa là bao nhiêu',
+    'luật có bắt buộc cài vneid không',
+    'thường trú từ 12 tháng liên tục thì sao', // "trú từ 12 tháng liên tục" folds around "trừ … liên tục"
     // figures of speech and questions about the numbers themselves
     'tức muốn xỉu vì chờ lâu quá',
     'trời nóng cháy người',
@@ -137,7 +149,7 @@ describe('how the content itself reads', () => {
 
 describe('emergency files written by helpers who never saw the phrase lists (test/fixtures/emergency-*.jsonl)', () => {
   const knowledge = loadKnowledge();
-  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl'];
+  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl', 'emergency-seven.jsonl'];
   const rows = files.flatMap((f) =>
     readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8')
       .split('\n')
@@ -146,13 +158,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (370 of 394 on 2026-12-02, ninth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (436 of 464 on 2026-12-02, ninth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (309 of 313 on 2026-12-02, ninth session)', () => {
+  it('leave at least 95 % of the other messages alone (369 of 373 on 2026-12-02, ninth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
