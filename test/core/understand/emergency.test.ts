@@ -47,6 +47,7 @@ describe('emergencies', () => {
     ['ông bị bỏng nặng ở tay do nồi nước sôi', ['115']],
     ['tk đang bị trừ tiền liên tục dù tôi không làm gì', ['113']],
     ['be bi co giat, mat trang', ['115']],
+    ['dang co vu no sung o ngoai cho', ['113']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -89,6 +90,7 @@ describe('emergencies', () => {
     'số cứu hỏa là bao nhiêu',
     'luật có bắt buộc cài vneid không',
     'thường trú từ 12 tháng liên tục thì sao', // "trú từ 12 tháng liên tục" folds around "trừ … liên tục"
+    'xã bên có vụ trộm xe hôm qua à',
     // figures of speech and questions about the numbers themselves
     'tức muốn xỉu vì chờ lâu quá',
     'trời nóng cháy người',
@@ -158,7 +160,7 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (436 of 464 on 2026-12-02, ninth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (437 of 464 on 2026-12-02, ninth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
