@@ -48,6 +48,10 @@ describe('emergencies', () => {
     ['tk đang bị trừ tiền liên tục dù tôi không làm gì', ['113']],
     ['be bi co giat, mat trang', ['115']],
     ['dang co vu no sung o ngoai cho', ['113']],
+    ['ông hàng xóm bị ngã từ giàn giáo, đầy máu', ['115']],
+    ['cả nhà tìm khắp xóm không thấy bà đâu', ['113']],
+    ['con bé té xuống giếng rồi', ['114']],
+    ['sáng nay gọi mãi ông không dậy, trong phòng đốt than', ['115']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -91,6 +95,10 @@ describe('emergencies', () => {
     'luật có bắt buộc cài vneid không',
     'thường trú từ 12 tháng liên tục thì sao', // "trú từ 12 tháng liên tục" folds around "trừ … liên tục"
     'xã bên có vụ trộm xe hôm qua à',
+    'làm sao nhận biết cuộc gọi giả danh công an',
+    'xã có mở lớp sơ cấp cứu không',
+    'bố tôi bị đột quỵ từ năm 2019, làm căn cước tại nhà được không',
+    'bị khóa theo yêu cầu thì chỉ cơ quan đó đề nghị mở lại', // "đó đề" folds to "đổ đè"
     // figures of speech and questions about the numbers themselves
     'tức muốn xỉu vì chờ lâu quá',
     'trời nóng cháy người',
@@ -151,7 +159,7 @@ describe('how the content itself reads', () => {
 
 describe('emergency files written by helpers who never saw the phrase lists (test/fixtures/emergency-*.jsonl)', () => {
   const knowledge = loadKnowledge();
-  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl', 'emergency-seven.jsonl'];
+  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl', 'emergency-seven.jsonl', 'emergency-eight.jsonl'];
   const rows = files.flatMap((f) =>
     readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8')
       .split('\n')
@@ -160,13 +168,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (437 of 464 on 2026-12-02, ninth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (496 of 529 on 2026-12-02, ninth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (369 of 373 on 2026-12-02, ninth session)', () => {
+  it('leave at least 95 % of the other messages alone (424 of 428 on 2026-12-02, ninth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
