@@ -52,6 +52,9 @@ describe('emergencies', () => {
     ['cả nhà tìm khắp xóm không thấy bà đâu', ['113']],
     ['con bé té xuống giếng rồi', ['114']],
     ['sáng nay gọi mãi ông không dậy, trong phòng đốt than', ['115']],
+    ['bọn nó vừa ném bom xăng vào nhà tôi', ['113', '114']],
+    ['nồi cơm chập điện, cháy lan ra rèm rồi', ['114']],
+    ['họ nói tài khoản của mẹ liên quan rửa tiền, mẹ đang làm theo', ['113']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -99,6 +102,9 @@ describe('emergencies', () => {
     'xã có mở lớp sơ cấp cứu không',
     'bố tôi bị đột quỵ từ năm 2019, làm căn cước tại nhà được không',
     'bị khóa theo yêu cầu thì chỉ cơ quan đó đề nghị mở lại', // "đó đề" folds to "đổ đè"
+    'cấp cứu ad ơi, app cứ báo lỗi không vào được',
+    'con chó nhà em đi lạc từ hôm qua',
+    'tức nổ tung đầu vì đăng ký mãi không được',
     // figures of speech and questions about the numbers themselves
     'tức muốn xỉu vì chờ lâu quá',
     'trời nóng cháy người',
@@ -168,13 +174,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (541 of 589 on 2026-12-02, ninth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (552 of 589 on 2026-12-02, ninth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (470 of 478 on 2026-12-02, ninth session)', () => {
+  it('leave at least 95 % of the other messages alone (474 of 478 on 2026-12-02, ninth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
