@@ -59,7 +59,7 @@ export interface MatchOptions {
   context?: readonly string[];
 }
 
-/** The candidates of a question, best first, before any preference of the conversation. */
+/** The candidates of a question, best first: as ranked (`explain`), or as the matcher answers (`explainOrdered`). */
 export interface Explanation {
   normalized: string;
   candidates: Candidate[];
