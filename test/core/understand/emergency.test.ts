@@ -55,6 +55,12 @@ describe('emergencies', () => {
     ['bọn nó vừa ném bom xăng vào nhà tôi', ['113', '114']],
     ['nồi cơm chập điện, cháy lan ra rèm rồi', ['114']],
     ['họ nói tài khoản của mẹ liên quan rửa tiền, mẹ đang làm theo', ['113']],
+    ['bị tống tiền bằng ảnh, nó dọa gửi cho cả nhà', ['113']], // not "bị tông" (a vehicle): 115 only when typed so
+    ['bị tông xe ở ngã ba', ['115']],
+    ['có người hành hung ông cụ trước chợ', ['113']],
+    ['mẹ tôi sinh non ở nhà, ra nhiều máu', ['115']],
+    ['ông tôi bị tai biến, nói không được', ['115']],
+    ['có người trôi sông ở bến phà', ['114']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
