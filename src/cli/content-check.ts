@@ -13,7 +13,7 @@ import { formatLintReport, lintContent, parseRetired } from '../core/content/lin
 import { loadScript, scriptErrors } from '../core/dialog/script.js';
 import { loadLexicon, normalizeTokens, unreachableNames } from '../core/text/normalize.js';
 import { loadTuning } from '../core/match/tuning.js';
-import { loadIntents } from '../core/understand/intents.js';
+import { cancelledEmergencyPhrases, readIntentsFile } from '../core/understand/intents.js';
 import { readCommunes } from '../core/communes/directory.js';
 
 const dir = process.argv[2] ?? DEFAULT_CONTENT_DIR;
@@ -33,13 +33,18 @@ function check<T>(file: string, load: () => T): T | undefined {
 const script = check('dialog.yaml', () => loadScript(join(dir, 'dialog.yaml')));
 const lexicon = check('lexicon.yaml', () => loadLexicon(join(dir, 'lexicon.yaml')));
 const tuning = check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
-check('intents.yaml', () => loadIntents(join(dir, 'intents.yaml')));
+const intents = check('intents.yaml', () => readIntentsFile(join(dir, 'intents.yaml')));
 const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
 if (script) errors.push(...scriptErrors(script, base));
 if (tuning?.scamFirst) {
   const { warning, unless } = tuning.scamFirst;
   for (const [field, id] of [['scamFirst.warning', warning], ...unless.map((u, i) => [`scamFirst.unless.${i}`, u])] as const) {
     if (!base.byId.has(id)) errors.push({ file: 'matcher.yaml', field, reason: `id "${id}" không tồn tại` });
+  }
+}
+if (intents) {
+  for (const c of cancelledEmergencyPhrases(intents)) {
+    errors.push({ file: 'intents.yaml', field: `emergency.${c.kind}`, reason: `"${c.phrase}" không bao giờ là khẩn cấp: cụm "${c.by.join('", "')}" trong "not" luôn hủy nó (từ từ 5 chữ cái trở lên khớp cả khi khác một chữ)` });
   }
 }
 if (lexicon) {

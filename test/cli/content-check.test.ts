@@ -54,6 +54,16 @@ describe('npm run content:check', () => {
     });
   });
 
+  it('names an emergency phrase that a not-phrase always cancels, even one letter off', () => {
+    withContentCopy((dir, edit) => {
+      // "truyện" (stories) is one letter from "thuyền" (a boat): "thuyền chìm" would never be an emergency.
+      edit('intents.yaml', '    - lan truyền\n', '    - lan truyền\n    - truyện\n');
+      const r = check(dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/intents\.yaml: emergency\.fire: "thuyền chìm" không bao giờ là khẩn cấp: cụm "thuyen" trong "not"/);
+    });
+  });
+
   it('checks communes.yaml when present: the two-commune example passes, a bad one names file, path and reason', () => {
     withContentCopy((dir, edit) => {
       cpSync(join(root, 'test/fixtures/communes/communes.yaml'), join(dir, 'communes.yaml'));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { foldDiacritics } from '../text/vietnamese.js';
-import { accentedForm, compilePhrase, foldedWord, GAP, isAccented, PhraseList, type Words } from './phrases.js';
+import { accentedForm, compilePhrase, foldedWord, GAP, isAccented, PhraseList, wordsOf, type Words } from './phrases.js';
 
 const phrase = z
   .string()
@@ -80,6 +80,26 @@ function accentedByFolded(words: readonly string[]): Map<string, Set<string>> {
 
 export const DEFAULT_INTENTS_FILE = new URL('../../../content/intents.yaml', import.meta.url).pathname;
 
+export function readIntentsFile(file: string = DEFAULT_INTENTS_FILE): IntentsFile {
+  return intentsSchema.parse(parseYaml(readFileSync(file, 'utf8')));
+}
+
 export function loadIntents(file: string = DEFAULT_INTENTS_FILE): Intents {
-  return compileIntents(intentsSchema.parse(parseYaml(readFileSync(file, 'utf8'))));
+  return compileIntents(readIntentsFile(file));
+}
+
+/**
+ * Emergency phrases that a not-phrase cancels on their own, so they can never fire: "thuyền chìm"
+ * was cancelled by "truyện" (one letter off: long words may carry a typo), "để không bị bắt" by
+ * "không bị". content:check lists them with the not-phrase's words.
+ */
+export function cancelledEmergencyPhrases(file: IntentsFile): Array<{ kind: EmergencyKind; phrase: string; by: string[] }> {
+  const not = compileIntents(file).emergency.not;
+  return EMERGENCY_KINDS.flatMap((kind) =>
+    file.emergency[kind].flatMap((phrase) => {
+      const words = wordsOf(phrase.replaceAll(GAP, ' ').replaceAll('!', ''));
+      const by = [...not.spans(words)].map(([start, end]) => words.slice(start, end).join(' '));
+      return by.length > 0 ? [{ kind, phrase, by }] : [];
+    }),
+  );
 }
