@@ -29,18 +29,32 @@ const NUMBERS: Record<EmergencyKind, readonly EmergencyNumber[]> = {
 
 /**
  * "nhưng" turns from what is past or supposed to what is happening: "bếp cháy đã dập được rồi
- * nhưng mẹ tôi bị bỏng nặng". A not-phrase speaks for its own part of the message only.
+ * nhưng mẹ tôi bị bỏng nặng". A not-phrase speaks for its own part of the message only. It also
+ * turns the other way, to the end of the story: "con đi lạc hồi chiều nhưng tìm được rồi". A part
+ * that says it is over (intents `over`) closes the part before it.
  */
 const TURN = 'nhung';
 
 /** The kinds an emergency message is about, or null. `words` come from wordsOf(). */
 export function detectEmergency(words: Words, intents: Intents): EmergencySignal | null {
   const { emergency } = intents;
-  const parts = partsOf(words).filter((part) => !emergency.not.containsAny(part));
+  const all = partsOf(words);
+  const parts = all.filter((part, i) => !emergency.not.containsAny(part) && !(all[i + 1] && emergency.over.containsAny(all[i + 1]!)));
   const kinds = EMERGENCY_KINDS.filter((k) => parts.some((part) => emergency[k].containsAny(part)));
   if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
   return { kinds, weak, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };
+}
+
+/**
+ * Laughter ("=)))", ":))", "haha", a laughing emoji): a bare "cứu tôi với" beside it is a joke
+ * ("đốt hết tiền vào shopee rồi, cứu tôi với =)))"). Only a bare call for help yields to it: who
+ * writes what is happening ("cháy nhà") gets the numbers whatever else they type.
+ */
+const LAUGHTER = /[:=;]\)\)|\b(?:ha){2,}\b|\b(?:hi){2,}\b|\bk{3,}\b|[\u{1F602}\u{1F923}\u{1F606}]/iu;
+
+export function laughs(text: string): boolean {
+  return LAUGHTER.test(text);
 }
 
 /** The message cut at each "nhưng"; each part keeps the words as typed (for the "cháy!" words). */

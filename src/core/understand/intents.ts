@@ -20,7 +20,7 @@ const phrases = z.array(phrase).min(1);
 
 export const intentsSchema = z
   .object({
-    emergency: z.object({ police: phrases, fire: phrases, medical: phrases, scam: phrases, urgent: phrases, not: phrases }).strict(),
+    emergency: z.object({ police: phrases, fire: phrases, medical: phrases, scam: phrases, urgent: phrases, not: phrases, over: phrases.optional() }).strict(),
     smalltalk: z.object({ thanks: phrases, bye: phrases, who: phrases, ack: phrases, hello: phrases, filler: phrases }).strict(),
   })
   .strict();
@@ -36,7 +36,8 @@ export const SMALLTALK_KINDS = ['who', 'thanks', 'bye', 'hello', 'ack'] as const
 export type SmallTalkKind = (typeof SMALLTALK_KINDS)[number];
 
 export interface Intents {
-  emergency: Record<EmergencyKind | 'not', PhraseList>;
+  /** `over`: what says it is over ("tìm được rồi"); after "nhưng" it closes the part before. */
+  emergency: Record<EmergencyKind | 'not' | 'over', PhraseList>;
   smalltalk: Record<SmallTalkKind, PhraseList>;
   /** Single filler words ("ơi", "ạ", "cháu"), folded. */
   fillers: ReadonlySet<string>;
@@ -60,7 +61,7 @@ export function compileIntents(file: IntentsFile): Intents {
   const e = file.emergency;
   const s = file.smalltalk;
   return {
-    emergency: { police: compile(e.police), fire: compile(e.fire), medical: compile(e.medical), scam: compile(e.scam), urgent: compile(e.urgent), not: compile(e.not) },
+    emergency: { police: compile(e.police), fire: compile(e.fire), medical: compile(e.medical), scam: compile(e.scam), urgent: compile(e.urgent), not: compile(e.not), over: compile(e.over ?? []) },
     smalltalk: { who: compile(s.who), thanks: compile(s.thanks), bye: compile(s.bye), hello: compile(s.hello), ack: compile(s.ack) },
     fillers: new Set(s.filler.flatMap((f) => compilePhrase(f).filter((w) => !isAccented(w)).map(foldedWord))),
     accentedFillers: accentedByFolded(s.filler.flatMap((f) => compilePhrase(f).filter(isAccented))),

@@ -12,7 +12,7 @@ import type { Knowledge } from '../knowledge.js';
 import type { MatchResult } from '../match/matcher.js';
 import { scrub, withoutDataMentions, withoutPlaceholders, WARN_KINDS, type SensitiveKind } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
-import { detectEmergency, emergencyNumbers, type EmergencyNumber } from './emergency.js';
+import { detectEmergency, emergencyNumbers, laughs, type EmergencyNumber } from './emergency.js';
 import type { EmergencyKind, SmallTalkKind } from './intents.js';
 import { wordsOf } from './phrases.js';
 import { detectSmallTalk } from './smalltalk.js';
@@ -87,7 +87,8 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const { text: scrubbed, found } = scrub(raw);
   const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
 
-  const emergency = detectEmergency(wordsOf(raw), knowledge.intents);
+  const signal = detectEmergency(wordsOf(raw), knowledge.intents);
+  const emergency = signal?.weak && laughs(raw) ? null : signal;
   const readable = withoutPlaceholders(scrubbed);
   const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
   const urgent = (): Interpretation => ({

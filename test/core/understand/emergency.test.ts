@@ -61,6 +61,13 @@ describe('emergencies', () => {
     ['mẹ tôi sinh non ở nhà, ra nhiều máu', ['115']],
     ['ông tôi bị tai biến, nói không được', ['115']],
     ['có người trôi sông ở bến phà', ['114']],
+    // the tenth session's general words (the misses of emergency-ten, read after it was measured)
+    ['chúng nó vừa đốt chuồng trâu nhà tôi', ['113']],
+    ['thằng bé đi học đến giờ chưa về', ['113']],
+    ['trẻ hàng xóm té xuống ao rồi', ['114']],
+    ['ba tôi té từ mái nhà, nằm im không nhúc nhích', ['115']],
+    ['vợ tôi đau đẻ cả đêm mà chưa sinh được', ['115']],
+    ['tui vua chuyen xong thi goi khong duoc nua', ['113']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -125,6 +132,22 @@ describe('emergencies', () => {
     expect(numbers('cảnh báo lừa đảo nhưng tôi vừa bị lừa chuyển khoản')).toEqual(['113']);
   });
 
+  it('after "nhưng", a part that says it is over closes the part before it, not the part after', () => {
+    expect(detect('con tôi đi lạc hồi chiều nhưng tìm được rồi')).toBeNull();
+    expect(detect('tối qua đánh nhau ở quán nhưng giải tán rồi')).toBeNull();
+    expect(numbers('bếp cháy nhưng dập được rồi, nhưng ông tôi bị bỏng nặng')).toEqual(['115']);
+    // without "nhưng" the list of what is over says nothing: "tìm được rồi" is not a not-phrase of its own
+    expect(numbers('bắt cóc trẻ em, xong rồi chạy mất')).toEqual(['113']);
+  });
+
+  it('a bare call for help beside laughter is a joke; a named danger is not', () => {
+    const knowledge = loadKnowledge();
+    expect(interpret('tiêu hết tiền lương vào shopee rồi, cứu tôi với =)))', knowledge).intent).not.toBe('emergency');
+    expect(interpret('cứu tôi với hahaha', knowledge).intent).not.toBe('emergency');
+    expect(interpret('cứu tôi với', knowledge).intent).toBe('emergency');
+    expect(interpret('cháy nhà rồi =))', knowledge).intent).toBe('emergency');
+  });
+
   it('a bare call for help is weak (the rest of the message decides), a named danger is not', () => {
     expect(detect('cứu với, quên mật khẩu')).toMatchObject({ weak: true, rest: ['quen', 'mat', 'khau'] });
     // filler words written with "!" are fillers only when typed with their diacritics: "hở" is, "thẻ" is not "thế"
@@ -180,13 +203,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 610 after the tenth session read emergency-ten)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session)', () => {
+  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 523 after the tenth)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
