@@ -68,6 +68,13 @@ describe('emergencies', () => {
     ['ba tôi té từ mái nhà, nằm im không nhúc nhích', ['115']],
     ['vợ tôi đau đẻ cả đêm mà chưa sinh được', ['115']],
     ['tui vua chuyen xong thi goi khong duoc nua', ['113']],
+    // and emergency-eleven's (read after it was measured)
+    ['mấy đứa nhỏ nhặt được quả bom ngoài bãi đem về nhà', ['113']],
+    ['có tên trộm đang trốn trong nhà kho', ['113']],
+    ['họ xưng bên viện kiểm sát, bắt tôi đọc mã OTP, không cho cúp máy', ['113']],
+    ['nhà xưởng bên cạnh cháy dữ dội', ['114']],
+    ['bồn hóa chất bị đổ, cả xóm ho sặc sụa', ['114', '115']],
+    ['giàn giáo sập đè mấy người thợ', ['114', '115']],
   ])('%s → %j', (text, expected) => {
     expect(numbers(text)).toEqual(expected);
   });
@@ -122,6 +129,15 @@ describe('emergencies', () => {
     'tức muốn xỉu vì chờ lâu quá',
     'trời nóng cháy người',
     'số cứu hỏa là số mấy',
+    // emergency-eleven's look-alikes: the numbers themselves, whether something is dangerous, what if, what is past
+    'số điện thoại khẩn cấp 112 là số gì',
+    'nhà gần trạm biến áp có nguy hiểm không',
+    'nếu thấy tai nạn thì gọi 115 hay 113 trước',
+    'bình gas cũ có cần thay van không, sợ xì gas',
+    'xóm em mùa mưa hay sạt lở, có kế hoạch di dời không',
+    'năm 2019 nhà bị cháy, giờ xin lại biên bản vụ cháy ở đâu',
+    'vụ cháy kho tối qua dập xong chưa',
+    'cơ quan như tòa án, viện kiểm sát có quyền khóa tài khoản định danh không',
   ])('an app or procedure question, not an emergency: %s', (text) => {
     expect(detect(text)).toBeNull();
   });
@@ -194,7 +210,7 @@ describe('how the content itself reads', () => {
 
 describe('emergency files written by helpers who never saw the phrase lists (test/fixtures/emergency-*.jsonl)', () => {
   const knowledge = loadKnowledge();
-  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl', 'emergency-seven.jsonl', 'emergency-eight.jsonl', 'emergency-nine.jsonl', 'emergency-ten.jsonl'];
+  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl', 'emergency-seven.jsonl', 'emergency-eight.jsonl', 'emergency-nine.jsonl', 'emergency-ten.jsonl', 'emergency-eleven.jsonl'];
   const rows = files.flatMap((f) =>
     readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8')
       .split('\n')
@@ -203,13 +219,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 610 after the tenth session read emergency-ten)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 670 of 709 with emergency-eleven, tenth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 523 after the tenth)', () => {
+  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 573 of 578 with emergency-eleven, tenth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
