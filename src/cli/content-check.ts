@@ -4,7 +4,7 @@
  * exit 1 on error. Then the writing rules of src/core/content/lint.ts: their findings are errors or
  * warnings as LINT_ERRORS_FAIL says, and entries to re-verify are listed (never an error).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as parseYaml } from 'js-yaml';
 import { ZodError } from 'zod';
@@ -14,6 +14,7 @@ import { loadScript, scriptErrors } from '../core/dialog/script.js';
 import { loadLexicon, normalizeTokens, unreachableNames } from '../core/text/normalize.js';
 import { loadTuning } from '../core/match/tuning.js';
 import { cancelledEmergencyPhrases, readIntentsFile } from '../core/understand/intents.js';
+import { readExamplesFile } from '../core/understand/emergency-reader.js';
 import { readCommunes } from '../core/communes/directory.js';
 
 const dir = process.argv[2] ?? DEFAULT_CONTENT_DIR;
@@ -34,6 +35,8 @@ const script = check('dialog.yaml', () => loadScript(join(dir, 'dialog.yaml')));
 const lexicon = check('lexicon.yaml', () => loadLexicon(join(dir, 'lexicon.yaml')));
 const tuning = check('matcher.yaml', () => loadTuning(join(dir, 'matcher.yaml')));
 const intents = check('intents.yaml', () => readIntentsFile(join(dir, 'intents.yaml')));
+// Optional: without it, only the phrases of intents.yaml recognise emergencies.
+if (existsSync(join(dir, 'emergency-examples.yaml'))) check('emergency-examples.yaml', () => readExamplesFile(join(dir, 'emergency-examples.yaml')));
 const retired = check('retired.yaml', () => parseRetired(parseYaml(readFileSync(join(dir, 'retired.yaml'), 'utf8'))));
 if (script) errors.push(...scriptErrors(script, base));
 if (tuning?.scamFirst) {

@@ -1,10 +1,12 @@
 /** Everything the bot knows, loaded and indexed once at start-up from `content/`. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadContent, DEFAULT_CONTENT_DIR, type ContentBase } from './content/loader.js';
 import { loadLexicon, type Lexicon } from './text/normalize.js';
 import { loadTuning, type Tuning } from './match/tuning.js';
 import { Matcher } from './match/matcher.js';
 import { loadIntents, type Intents } from './understand/intents.js';
+import { loadEmergencyReader } from './understand/emergency-reader.js';
 
 export interface Knowledge {
   content: ContentBase;
@@ -19,5 +21,10 @@ export function loadKnowledge(dir: string = DEFAULT_CONTENT_DIR, tuningOverride?
   const content = loadContent(dir);
   const lexicon = loadLexicon(join(dir, 'lexicon.yaml'));
   const tuning = { ...loadTuning(join(dir, 'matcher.yaml')), ...tuningOverride };
-  return { content, lexicon, tuning, matcher: new Matcher(content, lexicon, tuning), intents: loadIntents(join(dir, 'intents.yaml')) };
+  const intents = loadIntents(join(dir, 'intents.yaml'));
+  // The content's own titles and phrasings are questions, never emergencies: the reader learns that too.
+  const questions = content.entries.flatMap((e) => [e.title, e.label, ...e.phrasings]);
+  const examples = join(dir, 'emergency-examples.yaml');
+  if (existsSync(examples)) intents.reader = loadEmergencyReader(examples, questions);
+  return { content, lexicon, tuning, matcher: new Matcher(content, lexicon, tuning), intents };
 }

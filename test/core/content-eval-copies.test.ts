@@ -10,6 +10,7 @@ import { distance } from 'fastest-levenshtein';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/core/knowledge.js';
 import { tokenize } from '../../src/core/text/normalize.js';
+import { readExamplesFile } from '../../src/core/understand/emergency-reader.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 /** Folded words of at least this many: shorter questions are left out (see above). */
@@ -69,5 +70,41 @@ describe('no evaluation question is copied into the content', () => {
     const q = questions[0]!.folded;
     expect(similarity(folded(questions[0]!.q.toUpperCase()), q)).toBe(1);
     expect(similarity(q.replace(/a/, 'e'), q)).toBeGreaterThanOrEqual(NEAR);
+  });
+});
+
+describe('no evaluation message is copied into the emergency reader\'s examples', () => {
+  const examples = readExamplesFile().examples.length;
+  const texts = readFileSync(join(root, 'content/emergency-examples.yaml'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('    - '))
+    .map((l) => folded(l));
+  const messages = [join(root, 'test/fixtures')].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.startsWith('emergency-') && f.endsWith('.jsonl'))
+      .flatMap((f) =>
+        readFileSync(join(dir, f), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => ({ file: f, q: (JSON.parse(line) as { q: string }).q })),
+      ),
+  );
+
+  it(`reads the examples (${texts.length}) and the emergency files (${messages.length} messages)`, () => {
+    expect(examples).toBeGreaterThan(500);
+    expect(texts.length).toBe(examples);
+    expect(messages.length).toBeGreaterThan(1000);
+  });
+
+  it(`no example is ${NEAR * 100} % the same as a message of an emergency file`, () => {
+    const copies: string[] = [];
+    for (const m of messages) {
+      const q = folded(m.q);
+      for (const t of texts) {
+        if (Math.abs(t.length - q.length) > (1 - NEAR) * q.length) continue;
+        if (similarity(t, q) >= NEAR) copies.push(`"${t}" ≈ ${m.file}: "${m.q}"`);
+      }
+    }
+    expect(copies).toEqual([]);
   });
 });

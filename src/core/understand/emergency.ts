@@ -27,6 +27,9 @@ const NUMBERS: Record<EmergencyKind, readonly EmergencyNumber[]> = {
   urgent: ['113', '114', '115'],
 };
 
+/** The kind each number of the reader stands for. */
+const READ_KIND: Record<EmergencyNumber, EmergencyKind> = { '113': 'police', '114': 'fire', '115': 'medical' };
+
 /**
  * "nhưng" turns from what is past or supposed to what is happening: "bếp cháy đã dập được rồi
  * nhưng mẹ tôi bị bỏng nặng". A not-phrase speaks for its own part of the message only. It also
@@ -41,6 +44,9 @@ export function detectEmergency(words: Words, intents: Intents): EmergencySignal
   const all = partsOf(words);
   const parts = all.filter((part, i) => !emergency.not.containsAny(part) && !(all[i + 1] && emergency.over.containsAny(all[i + 1]!)));
   const kinds = EMERGENCY_KINDS.filter((k) => parts.some((part) => emergency[k].containsAny(part)));
+  // No phrase names it: the reader may still recognise a described emergency, unless a not-phrase
+  // said the message is about something past, supposed or prevented.
+  if (kinds.length === 0 && intents.reader && parts.length === all.length) kinds.push(...intents.reader.read(words).map((n) => READ_KIND[n]));
   if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
   return { kinds, weak, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
 import { z } from 'zod';
 import { foldDiacritics } from '../text/vietnamese.js';
+import type { EmergencyReader } from './emergency-reader.js';
 import { accentedForm, compilePhrase, foldedWord, GAP, isAccented, PhraseList, wordsOf, type Words } from './phrases.js';
 
 const phrase = z
@@ -46,6 +47,8 @@ export interface Intents {
    * diacritics, since folded they are a topic word ("the" is also "thẻ": "đổi thẻ" is no small talk).
    */
   accentedFillers: ReadonlyMap<string, ReadonlySet<string>>;
+  /** What reads an emergency no phrase names (emergency-reader.ts); absent, only the phrases count. */
+  reader?: EmergencyReader;
 }
 
 /** Word i of a message is a filler: any filler typed any way, or an accented one typed as written. */
