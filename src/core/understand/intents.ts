@@ -60,11 +60,13 @@ export function isFiller(words: Words, i: number, intents: Intents): boolean {
 }
 
 export function compileIntents(file: IntentsFile): Intents {
-  const compile = (list: readonly string[]) => new PhraseList(list.map(compilePhrase));
+  const compile = (list: readonly string[]) => new PhraseList(list.map((p) => compilePhrase(p)));
+  // What cancels an emergency reads words typed with other diacritics as other words (phrases.ts).
+  const cautious = (list: readonly string[]) => new PhraseList(list.map((p) => compilePhrase(p, { cautious: true })));
   const e = file.emergency;
   const s = file.smalltalk;
   return {
-    emergency: { police: compile(e.police), fire: compile(e.fire), medical: compile(e.medical), scam: compile(e.scam), urgent: compile(e.urgent), not: compile(e.not), over: compile(e.over ?? []) },
+    emergency: { police: compile(e.police), fire: compile(e.fire), medical: compile(e.medical), scam: compile(e.scam), urgent: compile(e.urgent), not: cautious(e.not), over: cautious(e.over ?? []) },
     smalltalk: { who: compile(s.who), thanks: compile(s.thanks), bye: compile(s.bye), hello: compile(s.hello), ack: compile(s.ack) },
     fillers: new Set(s.filler.flatMap((f) => compilePhrase(f).filter((w) => !isAccented(w)).map(foldedWord))),
     accentedFillers: accentedByFolded(s.filler.flatMap((f) => compilePhrase(f).filter(isAccented))),
@@ -101,7 +103,8 @@ export function cancelledEmergencyPhrases(file: IntentsFile): Array<{ kind: Emer
   const not = compileIntents(file).emergency.not;
   return EMERGENCY_KINDS.flatMap((kind) =>
     file.emergency[kind].flatMap((phrase) => {
-      const words = wordsOf(phrase.replaceAll(GAP, ' ').replaceAll('!', ''));
+      // Typed without diacritics, the worst case: a cautious not-phrase reads bare words as its own.
+      const words = wordsOf(foldDiacritics(phrase.replaceAll(GAP, ' ').replaceAll('!', '')));
       const by = [...not.spans(words)].map(([start, end]) => words.slice(start, end).join(' '));
       return by.length > 0 ? [{ kind, phrase, by }] : [];
     }),

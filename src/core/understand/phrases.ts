@@ -21,6 +21,13 @@ const MAX_CHARS = 2000;
 
 /** Marks a compiled word that must be typed with its diacritics ("cháy!" compiles to "=cháy"). */
 const ACCENTED = '=';
+/**
+ * Marks a word of a cautious list (`compilePhrase(p, { cautious: true })`): typed without any
+ * diacritics it matches as usual, typed with other diacritics it is another word. A not-phrase
+ * that cancels an emergency must not fire on a look-alike: "nằm ngoài sân" (lying outside) is not
+ * "năm ngoái" (last year), while "nam ngoai" typed bare may be either and stays a match.
+ */
+const CAUTIOUS = '~';
 
 /** A message's words as the lists read them: folded, with each word as typed (accents kept) alongside. */
 export type Words = string[] & { readonly typed: readonly string[] };
@@ -62,14 +69,17 @@ function typedWordsOf(lower: string): string[] {
 /** A compiled phrase: folded words, GAP for `*`, "=" + the accented word for a word written with "!". */
 export type Phrase = readonly string[];
 
-export function compilePhrase(phrase: string): Phrase {
+export function compilePhrase(phrase: string, options: { cautious?: boolean } = {}): Phrase {
   return phrase
     .trim()
     .split(/\s+/)
     .flatMap((w) => {
       if (w === GAP) return [GAP];
       if (w.length > 1 && w.endsWith('!')) return [ACCENTED + canonicalSpelling(collapse(w.slice(0, -1).normalize('NFC').toLowerCase()))];
-      return wordsOf(w);
+      const folded = wordsOf(w);
+      // One word with diacritics: in a cautious list, remembered as written.
+      if (options.cautious && folded.length === 1 && foldDiacritics(w) !== w) return [CAUTIOUS + canonicalSpelling(collapse(w.normalize('NFC').toLowerCase()))];
+      return folded;
     });
 }
 
@@ -84,7 +94,7 @@ const foldedAccented = new Map<string, string>();
 
 /** A compiled word as folded text ("=cháy" → "chay"): how phrases are indexed and a message's words compared. */
 export function foldedWord(word: string): string {
-  if (!word.startsWith(ACCENTED)) return word;
+  if (!word.startsWith(ACCENTED) && !word.startsWith(CAUTIOUS)) return word;
   let folded = foldedAccented.get(word);
   if (folded === undefined) foldedAccented.set(word, (folded = wordsOf(word.slice(1))[0] ?? ''));
   return folded;
@@ -92,7 +102,10 @@ export function foldedWord(word: string): string {
 
 /** A word written with "!" whose typed form is not exactly it. */
 function accentMismatch(words: readonly string[], i: number, p: string): boolean {
-  return p.startsWith(ACCENTED) && (words as Partial<Words>).typed?.[i] !== p.slice(1);
+  const typed = (words as Partial<Words>).typed?.[i];
+  if (p.startsWith(ACCENTED)) return typed !== p.slice(1);
+  // Cautious: only diacritics typed otherwise make it another word (typed bare, it may be this one).
+  return p.startsWith(CAUTIOUS) && typed !== undefined && typed !== p.slice(1) && foldDiacritics(typed) !== typed;
 }
 
 export function sameWord(typed: string, written: string): boolean {

@@ -156,6 +156,13 @@ describe('emergencies', () => {
     expect(numbers('bắt cóc trẻ em, xong rồi chạy mất')).toEqual(['113']);
   });
 
+  it('a not-phrase typed with other diacritics is another word: "nằm ngoài" is not "năm ngoái"', () => {
+    expect(numbers('cháy kho rồi, hai người bị phỏng nặng đang nằm ngoài đường')).toEqual(['114', '115']);
+    expect(detect('năm ngoái nhà bị cháy')).toBeNull();
+    // typed bare it may be either: the not-phrase still speaks
+    expect(detect('nam ngoai nha bi chay')).toBeNull();
+  });
+
   it('a bare call for help beside laughter is a joke; a named danger is not', () => {
     const knowledge = loadKnowledge();
     expect(interpret('tiêu hết tiền lương vào shopee rồi, cứu tôi với =)))', knowledge).intent).not.toBe('emergency');

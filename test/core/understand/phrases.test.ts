@@ -43,8 +43,18 @@ describe('phrases', () => {
     expect(sameWord('xuong', 'duong')).toBe(false);
   });
 
+  it('a cautious phrase matches its words typed bare or as written, not typed with other diacritics', () => {
+    const list = new PhraseList([compilePhrase('năm ngoái', { cautious: true })]);
+    expect(list.containsAny(wordsOf('năm ngoái'))).toBe(true);
+    expect(list.containsAny(wordsOf('NĂM NGOÁI'))).toBe(true);
+    expect(list.containsAny(wordsOf('nam ngoai'))).toBe(true);
+    expect(list.containsAny(wordsOf('nằm ngoài sân'))).toBe(false);
+    // the same phrase in an ordinary list reads every spelling alike
+    expect(new PhraseList([compilePhrase('năm ngoái')]).containsAny(wordsOf('nằm ngoài sân'))).toBe(true);
+  });
+
   it('at each start, the longest phrase comes first, whatever order they were written in', () => {
-    const list = new PhraseList(['chào', 'chào buổi sáng', 'chào buổi'].map(compilePhrase));
+    const list = new PhraseList(['chào', 'chào buổi sáng', 'chào buổi'].map((p) => compilePhrase(p)));
     expect([...list.spans(wordsOf('chào buổi sáng'))][0]).toEqual([0, 3]);
   });
 });
