@@ -16,6 +16,8 @@ export interface EmergencySignal {
   weak: boolean;
   /** For a weak signal: the words around the call for help ("cứu với, quên mật khẩu" → "quên mật khẩu"). */
   rest: string[];
+  /** Recognised by the reader (emergency-reader.ts), not named by a phrase: a guess, however sure. */
+  read: boolean;
 }
 
 const NUMBERS: Record<EmergencyKind, readonly EmergencyNumber[]> = {
@@ -46,16 +48,18 @@ export function detectEmergency(words: Words, intents: Intents): EmergencySignal
   const kinds = EMERGENCY_KINDS.filter((k) => parts.some((part) => emergency[k].containsAny(part)));
   // No phrase names it: the reader may still recognise a described emergency, unless a not-phrase
   // said the message is about something past, supposed or prevented.
-  if (kinds.length === 0 && intents.reader && parts.length === all.length) kinds.push(...intents.reader.read(words).map((n) => READ_KIND[n]));
+  const read = kinds.length === 0 && intents.reader !== undefined && parts.length === all.length;
+  if (read) kinds.push(...intents.reader!.read(words).map((n) => READ_KIND[n]));
   if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
-  return { kinds, weak, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };
+  return { kinds, weak, read, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };
 }
 
 /**
  * Laughter ("=)))", ":))", "haha", a laughing emoji): a bare "cứu tôi với" beside it is a joke
- * ("đốt hết tiền vào shopee rồi, cứu tôi với =)))"). Only a bare call for help yields to it: who
- * writes what is happening ("cháy nhà") gets the numbers whatever else they type.
+ * ("đốt hết tiền vào shopee rồi, cứu tôi với =)))"), and so is what only the reader guessed ("nó
+ * nhắn 'cháy rồi' hóa ra là cháy hàng áo khoác haha"). Who writes what is happening in words a
+ * phrase names ("cháy nhà") gets the numbers whatever else they type.
  */
 const LAUGHTER = /[:=;]\)\)|\b(?:ha){2,}\b|\b(?:hi){2,}\b|\bk{3,}\b|[\u{1F602}\u{1F923}\u{1F606}]/iu;
 

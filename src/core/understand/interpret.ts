@@ -88,7 +88,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
 
   const signal = detectEmergency(wordsOf(raw), knowledge.intents);
-  const emergency = signal?.weak && laughs(raw) ? null : signal;
+  const emergency = (signal?.weak || signal?.read) && laughs(raw) ? null : signal;
   const readable = withoutPlaceholders(scrubbed);
   const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
   const urgent = (): Interpretation => ({
