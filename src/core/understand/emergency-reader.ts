@@ -41,19 +41,17 @@ export interface ReaderSettings {
 
 export const DEFAULT_READER: ReaderSettings = { threshold: 0.6, epochs: 10, learningRate: 0.5, l2: 0.001 };
 
-/** Distinct features of a message: its words and pairs of neighbouring words. */
-export function featuresOf(words: readonly string[]): string[] {
-  const out = new Set<string>(words);
-  for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
-  return [...out];
-}
+/** A pair (a, b) of word numbers as one number: no pair string is made while training. */
+const PAIR_BASE = 1 << 20;
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const GOLDEN = 0.6180339887498949;
 
 export class EmergencyReader {
-  /** Feature → its number; a message's features outside it carry no weight. */
-  private readonly ids = new Map<string, number>();
+  /** Word → its number. */
+  private readonly wordIds = new Map<string, number>();
+  /** Feature (a word's number, or a pair's: (a + 1) · PAIR_BASE + b) → its row; others carry no weight. */
+  private readonly rows = new Map<number, number>();
   /** READER_NUMBERS.length weights per feature, feature by feature. */
   private weights = new Float64Array(0);
   private readonly bias = new Float64Array(READER_NUMBERS.length);
@@ -63,12 +61,9 @@ export class EmergencyReader {
   static train(examples: readonly ReaderExample[], settings: ReaderSettings = DEFAULT_READER): EmergencyReader {
     const reader = new EmergencyReader(settings);
     const K = READER_NUMBERS.length;
-    // Features are interned once: training then walks arrays, not string maps (start-up time).
-    const prepared = examples.map((e) => ({
-      features: featuresOf(e.words).map((f) => reader.ids.get(f) ?? (reader.ids.set(f, reader.ids.size), reader.ids.size - 1)),
-      targets: READER_NUMBERS.map((n) => (e.numbers.includes(n) ? 1 : 0)),
-    }));
-    reader.weights = new Float64Array(reader.ids.size * K);
+    // Features are interned once as numbers: training then walks arrays (start-up time).
+    const prepared = examples.map((e) => ({ features: reader.rowsOf(e.words, true), targets: READER_NUMBERS.map((n) => (e.numbers.includes(n) ? 1 : 0)) }));
+    reader.weights = new Float64Array(reader.rows.size * K);
     const w = reader.weights;
     // The examples come grouped by number; a fixed interleaving (golden-ratio order) mixes them the
     // same way on every start, so the weights never depend on which group came last.
@@ -98,15 +93,32 @@ export class EmergencyReader {
     return out;
   }
 
-  /** Probability of each number (READER_NUMBERS order) for a message's features. */
-  probabilities(features: readonly string[]): number[] {
-    const known = features.flatMap((f) => this.ids.get(f) ?? []);
-    return [...this.probabilitiesOf(known, new Float64Array(READER_NUMBERS.length))];
+  /** The rows of a message's distinct words and pairs; with `learn`, new ones get a row. */
+  private rowsOf(words: readonly string[], learn: boolean): number[] {
+    const ids = words.map((w) => this.wordIds.get(w) ?? (learn ? (this.wordIds.set(w, this.wordIds.size), this.wordIds.size - 1) : -1));
+    const keys = new Set<number>();
+    ids.forEach((id, i) => {
+      if (id >= 0) keys.add(id);
+      const prev = ids[i - 1];
+      if (i > 0 && id >= 0 && prev! >= 0) keys.add((prev! + 1) * PAIR_BASE + id);
+    });
+    const out: number[] = [];
+    for (const key of keys) {
+      let row = this.rows.get(key);
+      if (row === undefined && learn) this.rows.set(key, (row = this.rows.size));
+      if (row !== undefined) out.push(row);
+    }
+    return out;
+  }
+
+  /** Probability of each number (READER_NUMBERS order) for a message's words. */
+  probabilities(words: readonly string[]): number[] {
+    return [...this.probabilitiesOf(this.rowsOf(words, false), new Float64Array(READER_NUMBERS.length))];
   }
 
   /** The numbers a message needs, when the reader is sure of at least one; else none. */
   read(words: readonly string[]): EmergencyNumber[] {
-    const p = this.probabilities(featuresOf(words));
+    const p = this.probabilities(words);
     return READER_NUMBERS.filter((_, k) => p[k]! >= this.settings.threshold);
   }
 }
