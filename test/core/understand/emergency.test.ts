@@ -226,13 +226,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 717 of 769 with emergency-eleven and -twelve and the reader, tenth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 718 of 769 with emergency-eleven and -twelve and the reader, tenth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 615 of 628 with emergency-eleven and -twelve, tenth session)', () => {
+  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 617 of 628 with emergency-eleven and -twelve, tenth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
