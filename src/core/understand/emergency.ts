@@ -17,7 +17,7 @@ export interface EmergencySignal {
   /** For a weak signal: the words around the call for help ("cứu với, quên mật khẩu" → "quên mật khẩu"). */
   rest: string[];
   /** Recognised by the reader (emergency-reader.ts), not named by a phrase: a guess, however sure. */
-  read: boolean;
+  fromReader: boolean;
 }
 
 const NUMBERS: Record<EmergencyKind, readonly EmergencyNumber[]> = {
@@ -48,11 +48,11 @@ export function detectEmergency(words: Words, intents: Intents): EmergencySignal
   const kinds = EMERGENCY_KINDS.filter((k) => parts.some((part) => emergency[k].containsAny(part)));
   // No phrase names it: the reader may still recognise a described emergency, unless a not-phrase
   // said the message is about something past, supposed or prevented.
-  const read = kinds.length === 0 && intents.reader !== undefined && parts.length === all.length;
-  if (read) kinds.push(...intents.reader!.read(words).map((n) => READ_KIND[n]));
+  const fromReader = kinds.length === 0 && intents.reader !== undefined && parts.length === all.length;
+  if (fromReader) kinds.push(...intents.reader!.read(words).map((n) => READ_KIND[n]));
   if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
-  return { kinds, weak, read, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };
+  return { kinds, weak, fromReader, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };
 }
 
 /**

@@ -2,7 +2,9 @@
  * What a typed message means, before the dialog decides what to say. Channel-agnostic and shared
  * by the engine and `npm run ask`, so that `ask` handles a question exactly as the bot does.
  *
- * In order: emergencies (read from the raw words: scrubbing must never hide "đang cháy"), personal
+ * In order: emergencies (read from the raw words: scrubbing must never hide "đang cháy"; named by
+ * a phrase, or recognised by the reader trained on examples; a bare call for help or the reader's
+ * guess beside laughter is a joke), personal
  * data scrubbed (the question is kept, the data becomes placeholders the matcher never sees),
  * walkthrough words ("xong", "bị lỗi") during a walkthrough, small talk, then matching: during a
  * walkthrough, the current step's problems first, then the guide's own entries, then everything.
@@ -88,7 +90,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
 
   const signal = detectEmergency(wordsOf(raw), knowledge.intents);
-  const emergency = (signal?.weak || signal?.read) && laughs(raw) ? null : signal;
+  const emergency = (signal?.weak || signal?.fromReader) && laughs(raw) ? null : signal;
   const readable = withoutPlaceholders(scrubbed);
   const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
   const urgent = (): Interpretation => ({

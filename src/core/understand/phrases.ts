@@ -100,7 +100,7 @@ export function foldedWord(word: string): string {
   return folded;
 }
 
-/** A word written with "!" whose typed form is not exactly it. */
+/** A word written with "!" not typed exactly so, or a cautious word typed with other diacritics. */
 function accentMismatch(words: readonly string[], i: number, p: string): boolean {
   const typed = (words as Partial<Words>).typed?.[i];
   if (p.startsWith(ACCENTED)) return typed !== p.slice(1);
