@@ -152,6 +152,8 @@ describe('emergencies', () => {
     expect(numbers('bếp cháy nhưng dập được rồi, nhưng ông tôi bị bỏng nặng')).toEqual(['115']);
     // without "nhưng" the list of what is over says nothing: "tìm được rồi" is not a not-phrase of its own
     expect(numbers('bắt cóc trẻ em, xong rồi chạy mất')).toEqual(['113']);
+    // a thief caught and held still needs the police
+    expect(numbers('có trộm vào nhà nhưng bắt được rồi, đang trói nó ngoài sân')).toEqual(['113']);
   });
 
   it('a not-phrase never names what can come with a real emergency: a busy line, moving people out, "is it dangerous"', () => {
