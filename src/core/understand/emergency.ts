@@ -46,10 +46,20 @@ export function detectEmergency(words: Words, intents: Intents): EmergencySignal
   const all = partsOf(words);
   const parts = all.filter((part, i) => !emergency.not.containsAny(part) && !(all[i + 1] && emergency.over.containsAny(all[i + 1]!)));
   const kinds = EMERGENCY_KINDS.filter((k) => parts.some((part) => emergency[k].containsAny(part)));
+  const { reader } = intents;
   // No phrase names it: the reader may still recognise a described emergency, unless a not-phrase
   // said the message is about something past, supposed or prevented.
-  const fromReader = kinds.length === 0 && intents.reader !== undefined && parts.length === all.length;
-  if (fromReader) kinds.push(...intents.reader!.read(words).map((n) => READ_KIND[n]));
+  const fromReader = kinds.length === 0 && reader !== undefined && parts.length === all.length;
+  if (fromReader) kinds.push(...reader.read(words).map((n) => READ_KIND[n]));
+  // A phrase named one danger: the reader completes the numbers from the live parts of the message.
+  // Phrases name the event ("cháy"), people describe its victims ("ông cụ nằm im, khói mù mịt"): on
+  // a file never learned from, the phrases gave a fire 114 without the 115 its injured needed for
+  // 12 of 60 emergencies, and the reader completed 8 of them, adding 1 number not needed. A number
+  // too many is one more line in the reply; a number missing is a call not made.
+  else if (reader !== undefined && kinds.some((k) => k !== 'urgent')) {
+    const missing = reader.read(parts.flat()).filter((n) => !kinds.some((k) => NUMBERS[k].includes(n)));
+    if (missing.length > 0) kinds.splice(0, kinds.length, ...EMERGENCY_KINDS.filter((k) => kinds.includes(k) || missing.some((n) => READ_KIND[n] === k)));
+  }
   if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
   return { kinds, weak, fromReader, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };

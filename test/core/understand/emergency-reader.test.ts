@@ -55,14 +55,27 @@ describe('the emergency reader (what no phrase names)', () => {
 
   it('speaks only when no phrase does, and never when a not-phrase says the message is past or supposed', () => {
     const intents = { ...loadIntents(), reader };
-    // named by a phrase: the phrase's kind, the reader is not asked
+    // named by a phrase: the phrase's kind, and the reader finds nothing to add
     expect(detectEmergency(wordsOf('cháy nhà'), intents)?.kinds).toEqual(['fire']);
+    expect(detectEmergency(wordsOf('cháy nhà'), intents)?.fromReader).toBe(false);
     // named by nothing: the reader's
     expect(detectEmergency(wordsOf('khói đặc tràn ra hành lang nhà kho'), intents)?.kinds).toEqual(['fire']);
     expect(detectEmergency(wordsOf('khói đặc tràn ra hành lang nhà kho'), { ...intents, reader: undefined })).toBeNull();
     // a not-phrase ("năm ngoái"): nothing, however sure the reader
     expect(reader.read(wordsOf('năm ngoái khói đặc tràn ra hành lang nhà kho'))).toEqual(['114']);
     expect(detectEmergency(wordsOf('năm ngoái khói đặc tràn ra hành lang nhà kho'), intents)).toBeNull();
+  });
+
+  it('completes the numbers of a danger a phrase named with what the message describes', () => {
+    const intents = { ...loadIntents(), reader };
+    // the phrase names the fire, the message describes its victim: 114 and 115
+    const text = wordsOf('cháy nhà rồi, bà nằm trên sàn gọi không trả lời');
+    expect(detectEmergency(text, { ...intents, reader: undefined })?.kinds).toEqual(['fire']);
+    expect(detectEmergency(text, intents)).toMatchObject({ kinds: ['fire', 'medical'], fromReader: false });
+    // what a not-phrase made past is not read: the old victim adds nothing to today's fire
+    expect(detectEmergency(wordsOf('năm ngoái bà nằm trên sàn gọi không trả lời nhưng giờ cháy nhà rồi'), intents)?.kinds).toEqual(['fire']);
+    // a bare call for help already gives every number: the reader has nothing to complete
+    expect(detectEmergency(wordsOf('cứu với, bà nằm trên sàn gọi không trả lời'), intents)?.kinds).toEqual(['urgent']);
   });
 });
 
