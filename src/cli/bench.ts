@@ -103,6 +103,7 @@ const labelled = [
   new URL('../../test/fixtures/real-questions-f.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/real-questions-g.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/real-questions-h.jsonl', import.meta.url).pathname,
+  new URL('../../test/fixtures/real-questions-i.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/short-forms.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/conversational-b.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/conversational-c.jsonl', import.meta.url).pathname,
