@@ -16,6 +16,7 @@ import {
   parseRetired,
   recheckLimit,
   splitSentences,
+  statedLimits,
   type LintResult,
   type RetiredPhrase,
 } from '../../src/core/content/lint.js';
@@ -201,6 +202,25 @@ describe('lintContent: entries to re-check', () => {
       'entries/faq-cu.yaml checked',
     ]);
     expect(recheck[2]!.reason).toContain('2025-11-30');
+  });
+
+  it('lists an answer whose stated time limit has passed, the day after it', () => {
+    const halved = entry({ id: 'faq-phi', answer: 'Đến hết 31/12/2026 đang thu một nửa: 25.000 đồng.' });
+    const free = guide([{ text: 'Mở mục Thủ tục.', problems: [], plain: true }, { text: 'Nộp hồ sơ.', problems: [{ label: 'Lệ phí', keywords: ['le phi'], answer: 'Được miễn đến 28/02/2027 nếu đủ điều kiện.' }] }]);
+    const since = entry({ id: 'faq-cmnd', answer: 'Chứng minh nhân dân đã hết giá trị từ 01/01/2025.' });
+    const notices = (day: string) => lint([halved, free, since], { today: new Date(day) }).recheck.map((n) => `${n.file} ${n.field}`);
+    expect(notices('2026-12-31T23:00:00Z')).toEqual([]);
+    expect(notices('2027-01-01T00:30:00Z')).toEqual(['entries/faq-phi.yaml answer']);
+    expect(notices('2027-03-01T08:00:00Z')).toEqual(['entries/faq-phi.yaml answer', 'entries/guide-thu.yaml steps.1.problems.0.answer']);
+    const [notice] = lint([halved], { today: new Date('2027-01-02') }).recheck;
+    expect(notice!.reason).toContain('"Đến hết 31/12/2026"');
+  });
+
+  it('reads the ways a limit is written, and not a date that says since when', () => {
+    expect(statedLimits('giảm 50% đến hết ngày 31/12/2026').map((l) => l.day)).toEqual(['2026-12-31']);
+    expect(statedLimits('miễn tới 5/3/2027, rồi thu đủ').map((l) => l.day)).toEqual(['2027-03-05']);
+    expect(statedLimits('đến hết năm 2026 và đến hết 2027').map((l) => l.day)).toEqual(['2026-12-31', '2027-12-31']);
+    expect(statedLimits('từ 15/8/2026, có hiệu lực ngày 01/7/2026; hạn 2 năm')).toEqual([]);
   });
 
   it('computes the limit from the UTC day', () => {

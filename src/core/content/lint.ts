@@ -67,7 +67,8 @@ export interface LintFinding {
 /** An entry officials should re-verify (a notice, never an error). */
 export interface RecheckNotice {
   file: string;
-  field: 'sources' | 'checked';
+  /** 'sources', 'checked', or the text that states a time limit now past ('answer', 'steps.2.problems.0.answer'). */
+  field: string;
   reason: string;
 }
 
@@ -223,14 +224,36 @@ export function recheckLimit(today: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
+// A time limit the bot states: "đến hết 31/12/2026", "tới ngày 28/02/2027", "đến hết năm 2026".
+// Fees halved "đến hết 31/12/2026" are wrong on 1 January: the answer must change that day, not at
+// the yearly re-check. A date after "từ" (since) stays true and is not a limit.
+const LIMIT_DAY = /(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+)?(\d{1,2})\/(\d{1,2})\/(\d{4})/giu;
+const LIMIT_YEAR = /(?:đến|tới)\s+hết\s+(?:năm\s+)?(\d{4})\b/giu;
+const pad = (n: string | number) => String(n).padStart(2, '0');
+
+/** The time limits a text states (YYYY-MM-DD, the last day they still hold), as written. */
+export function statedLimits(text: string): { day: string; as: string }[] {
+  const t = text.normalize('NFC');
+  return [
+    ...[...t.matchAll(LIMIT_DAY)].map((m) => ({ day: `${m[3]}-${pad(m[2]!)}-${pad(m[1]!)}`, as: m[0] })),
+    ...[...t.matchAll(LIMIT_YEAR)].map((m) => ({ day: `${m[1]}-12-31`, as: m[0] })),
+  ];
+}
+
 function recheckNotices(entries: readonly Entry[], today: Date): RecheckNotice[] {
   const limit = recheckLimit(today);
+  const day = today.toISOString().slice(0, 10);
   const out: RecheckNotice[] = [];
   for (const e of entries) {
     const file = entryFile(e);
     if (e.sources.length === 0) out.push({ file, field: 'sources', reason: 'chưa ghi nguồn (đường link hoặc số văn bản)' });
     if (!e.checked) out.push({ file, field: 'checked', reason: 'chưa ghi ngày kiểm tra lần cuối' });
     else if (e.checked < limit) out.push({ file, field: 'checked', reason: `kiểm tra lần cuối ${e.checked}, đã hơn ${RECHECK_AFTER_MONTHS} tháng` });
+    for (const t of entryTexts(e).filter((t) => t.prose)) {
+      for (const l of statedLimits(t.text).filter((l) => l.day < day)) {
+        out.push({ file, field: t.field, reason: `câu trả lời nêu hạn "${l.as}", nay đã qua: sửa lại cho đúng hôm nay` });
+      }
+    }
   }
   return out;
 }
