@@ -107,6 +107,7 @@ const labelled = [
   new URL('../../test/fixtures/short-forms.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/conversational-b.jsonl', import.meta.url).pathname,
   new URL('../../test/fixtures/conversational-c.jsonl', import.meta.url).pathname,
+  new URL('../../test/fixtures/conversational-d.jsonl', import.meta.url).pathname,
 ].filter(existsSync);
 const accuracy: string[] = [];
 for (const file of labelled) {
