@@ -4,10 +4,12 @@
  * Queries: the content's phrasings, the dev set and out-of-scope fixtures, varied the way
  * citizens type (no diacritics, typos, filler words), from a fixed seed.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Fuse from 'fuse.js';
 import { miniSearchBaseline } from './lib/baseline.js';
 import { HOSTILE_MESSAGES } from './lib/hostile-messages.js';
+import { FIXTURES, questionFiles, readLabelled, SHARED_EVAL } from './lib/labelled-files.js';
 import { scrub } from '../core/privacy/scrub.js';
 
 const t0 = performance.now();
@@ -37,10 +39,7 @@ const typo = (s: string) => {
 const fillers = ['ad ơi', 'cho em hỏi', 'giúp mình với', 'ạ', 'với ạ', 'nhé', 'ở đâu vậy', 'làm sao'];
 
 const base: string[] = knowledge.content.entries.flatMap((e) => e.phrasings);
-const shared = new URL('../../../shared/eval/dev-questions.jsonl', import.meta.url).pathname;
-if (existsSync(shared)) for (const l of readFileSync(shared, 'utf8').split('\n')) if (l.trim()) base.push((JSON.parse(l) as { q: string }).q);
-const oos = new URL('../../test/fixtures/out-of-scope.txt', import.meta.url).pathname;
-if (existsSync(oos)) base.push(...readFileSync(oos, 'utf8').split('\n').filter((l) => l.trim()));
+for (const file of [join(SHARED_EVAL, 'dev-questions.jsonl'), join(FIXTURES, 'out-of-scope.txt')]) if (existsSync(file)) base.push(...readLabelled(file).map((r) => r.q));
 const queries = Array.from({ length: n }, () => {
   let q = pick(base);
   if (rand() < 0.5) q = fold(q);
@@ -85,34 +84,10 @@ const baseline = run('Fuse.js thuần trên các cách hỏi', (q) => fuse.searc
 
 // Accuracy beside speed, on every labelled file there is: the best-ranked entry (ours answers
 // only above its threshold; the baselines have no threshold, so ours is counted both ways).
-const labelled = [
-  shared,
-  new URL('../../../shared/eval/dev-real.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/heldout-questions.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/conversational-questions.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-b.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/chatbot-projects.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/chatbot-projects-b.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/chatbot-projects-c.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/chatbot-projects-d.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/chatbot-projects-e.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-c.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-d.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-e.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-f.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-g.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-h.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/real-questions-i.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/short-forms.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/conversational-b.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/conversational-c.jsonl', import.meta.url).pathname,
-  new URL('../../test/fixtures/conversational-d.jsonl', import.meta.url).pathname,
-].filter(existsSync);
+const labelled = questionFiles().filter((f) => f.endsWith('.jsonl'));
 const accuracy: string[] = [];
 for (const file of labelled) {
-  const rows = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { q: string; accept: string[] });
-  const inScope = rows.filter((r) => r.accept.length > 0);
+  const inScope = readLabelled(file).filter((r) => r.accept.length > 0);
   const count = (best: (q: string) => string | null | undefined) => inScope.filter((r) => r.accept.includes(best(r.q) ?? '')).length;
   const answered = count((q) => knowledge.matcher.match(q).id);
   const ranked = count((q) => knowledge.matcher.match(q).nearest);

@@ -1,52 +1,33 @@
 /**
- * `npm run eval -- FILE.jsonl [FILE.jsonl …] [--misses] [--loo]`: how well the bot understands
- * labelled questions, each read exactly as the bot reads a first message ({"q","accept":[ids]}; an empty accept = out of scope), per file:
+ * `npm run eval -- FILE.jsonl|FILE.txt […] [--misses] [--loo]`: how well the bot understands
+ * labelled questions, each read exactly as the bot reads a first message ({"q","accept":[ids]}; an
+ * empty accept = out of scope; a .txt file: one out-of-scope question a line), per file:
  * - top-1: the bot answers with an accepted entry;
  * - one tap: answered right, or the right entry is among the "Ý bạn là…?" buttons;
  * - out of scope rejected: no answer given;
  * - rank-1: the best-ranked entry is right, threshold ignored;
  * beside the same numbers for a plain MiniSearch index over the same content (the baseline).
  * `--misses` lists every miss; `--loo` adds leave-one-out over the content's own phrasings (slow:
- * the index and the classifier are rebuilt for every phrasing). Without files: the fixture files
- * and ../shared/eval, when it is there.
+ * the index and the classifier are rebuilt for every phrasing). Without files: every labelled file
+ * of test/fixtures and ../shared/eval (lib/labelled-files.ts).
  *
  * Emergency files ({"q","numbers":["113"]}; no numbers = not an emergency) report how many
  * emergencies get at least the numbers they need, and how many other messages are left alone;
  * small-talk files ({"q","kind":"thanks"}; null = a question) how many are small talk of that kind,
  * and how many questions are still read as questions.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { loadKnowledge } from '../core/knowledge.js';
 import { Matcher } from '../core/match/matcher.js';
 import { miniSearchBaseline } from './lib/baseline.js';
 import { interpret } from '../core/understand/interpret.js';
 import { rowOf } from './lib/ask-row.js';
+import { labelledFiles, labelOf, readLabelled, readRows, type Labelled } from './lib/labelled-files.js';
 import type { Knowledge } from '../core/knowledge.js';
-
-interface Labelled {
-  q: string;
-  accept: string[];
-}
 
 const args = process.argv.slice(2);
 const named = args.filter((a) => !a.startsWith('--'));
-const files = named.length > 0 ? named : defaultFiles();
-
-/** The field that says what a file labels: "accept" (questions), "numbers" (emergencies) or "kind" (small talk). */
-function labelOf(file: string): 'accept' | 'numbers' | 'kind' | null {
-  const first = JSON.parse(readFileSync(file, 'utf8').split('\n')[0] || '{}') as { accept?: unknown; numbers?: unknown; kind?: unknown };
-  if (Array.isArray(first.accept)) return 'accept';
-  if (Array.isArray(first.numbers)) return 'numbers';
-  return 'kind' in first ? 'kind' : null;
-}
-
-/** Every labelled file of test/fixtures, then the shared sets beside the repository. */
-function defaultFiles(): string[] {
-  const root = new URL('../../', import.meta.url).pathname;
-  const inDir = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(dir, f)) : []);
-  return [...inDir(join(root, 'test/fixtures')), ...inDir(join(root, '../shared/eval'))].filter((f) => labelOf(f) !== null).map((f) => relative(process.cwd(), f));
-}
+const files = named.length > 0 ? named : labelledFiles().map((f) => relative(process.cwd(), f));
 const showMisses = args.includes('--misses');
 // CONTENT_DIR: another content folder, as for the server.
 const knowledge = loadKnowledge(process.env.CONTENT_DIR || undefined);
@@ -89,8 +70,8 @@ function report(title: string, rows: Labelled[], answer: (q: string) => Verdict)
     }
   }
   console.log(`${title}`);
-  console.log(`  trong phạm vi (${inN}): đúng top-1 ${pct(top1, inN)} · trả lời hoặc gợi ý đúng (một chạm) ${pct(oneTap, inN)} · xếp hạng đầu (bỏ ngưỡng) ${pct(rank1, inN)} | MiniSearch thuần ${pct(base1, inN)}`);
-  console.log(`  ngoài phạm vi (${outN}): từ chối ${pct(outOk, outN)}`);
+  if (inN > 0) console.log(`  trong phạm vi (${inN}): đúng top-1 ${pct(top1, inN)} · trả lời hoặc gợi ý đúng (một chạm) ${pct(oneTap, inN)} · xếp hạng đầu (bỏ ngưỡng) ${pct(rank1, inN)} | MiniSearch thuần ${pct(base1, inN)}`);
+  if (outN > 0) console.log(`  ngoài phạm vi (${outN}): từ chối ${pct(outOk, outN)}`);
   if (showMisses && misses.length) console.log(`  sai (${misses.length}):\n${misses.join('\n')}`);
   return { top1, oneTap, rank1, base1, inN, outOk, outN };
 }
@@ -140,11 +121,16 @@ function reportSmallTalk(file: string, rows: ReadonlyArray<{ q: string; kind: st
 }
 
 for (const file of files) {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
   const label = labelOf(file);
-  if (label === 'numbers') reportEmergencies(file, lines.map((l) => JSON.parse(l) as { q: string; numbers: string[] }));
-  else if (label === 'kind') reportSmallTalk(file, lines.map((l) => JSON.parse(l) as { q: string; kind: string | null }));
-  else report(`Tập ${file} (${lines.length} câu)`, lines.map((l) => JSON.parse(l) as Labelled), ask(knowledge));
+  if (label.kind === null) {
+    console.error(`Bỏ qua ${file}: ${label.reason}.`);
+    process.exitCode = 1;
+  } else if (label.kind === 'numbers') reportEmergencies(file, readRows<{ q: string; numbers: string[] }>(file));
+  else if (label.kind === 'kind') reportSmallTalk(file, readRows<{ q: string; kind: string | null }>(file));
+  else {
+    const rows = readLabelled(file);
+    report(`Tập ${file} (${rows.length} câu)`, rows, ask(knowledge));
+  }
 }
 
 if (args.includes('--loo')) {

@@ -8,12 +8,17 @@ const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'eval-'));
 let files = 0;
 
-/** `npm run eval -- FILE --misses` over a file of the given lines. */
-function evaluate(lines: readonly object[]) {
-  const file = join(dir, `labelled-${++files}.jsonl`);
-  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  return spawnSync('npm', ['run', '--silent', 'eval', '--', file, '--misses'], { cwd: root, encoding: 'utf8', timeout: 110_000 });
+/** A file of the given lines (objects as JSON) in a fresh folder. */
+function fileOf(lines: readonly (object | string)[], ext = '.jsonl') {
+  const file = join(dir, `labelled-${++files}${ext}`);
+  writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  return file;
 }
+
+const run = (...files: string[]) => spawnSync('npm', ['run', '--silent', 'eval', '--', ...files, '--misses'], { cwd: root, encoding: 'utf8', timeout: 110_000 });
+
+/** `npm run eval -- FILE --misses` over a file of the given lines. */
+const evaluate = (lines: readonly object[]) => run(fileOf(lines));
 
 describe('npm run eval', () => {
   it.each([
@@ -36,5 +41,24 @@ describe('npm run eval', () => {
     const r = evaluate(lines);
     expect(r.status).toBe(0);
     for (const text of shows) expect(r.stdout).toContain(text);
+  }, 120_000);
+
+  it('a .txt file is a list of out-of-scope questions: only their rejection is reported', () => {
+    const r = run(fileOf(['giá vàng hôm nay', 'quên passcode'], '.txt'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ngoài phạm vi (2): từ chối  50.0 %');
+    expect(r.stdout).toContain('✗ "quên passcode" → faq-forgot-passcode');
+    expect(r.stdout).not.toContain('trong phạm vi');
+  }, 120_000);
+
+  it('a file it cannot read is named with the reason, the others are still reported, and the run fails', () => {
+    const plain = fileOf(['quên passcode thì làm sao']);
+    const missing = join(dir, 'no-such-file.jsonl');
+    const good = fileOf([{ q: 'quên passcode', accept: ['faq-forgot-passcode'] }]);
+    const r = run(plain, missing, good);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`Bỏ qua ${plain}: dòng đầu không phải JSON`);
+    expect(r.stderr).toContain(`Bỏ qua ${missing}: không có tệp này`);
+    expect(r.stdout).toContain('trong phạm vi (1): đúng top-1 100.0 %');
   }, 120_000);
 });
