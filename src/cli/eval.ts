@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- FILE.jsonl|FILE.txt […] [--misses] [--loo]`: how well the bot understands
+ * `npm run eval -- [FILE.jsonl FILE.txt …] [--misses] [--loo]`: how well the bot understands
  * labelled questions, each read exactly as the bot reads a first message ({"q","accept":[ids]}; an
  * empty accept = out of scope; a .txt file: one out-of-scope question a line), per file:
  * - top-1: the bot answers with an accepted entry;
