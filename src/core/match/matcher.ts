@@ -52,6 +52,8 @@ export interface MatchResult {
    * and not VNeID itself: most likely a question for someone else.
    */
   otherService: boolean;
+  /** The question names VNeID itself (vneid, định danh, căn cước…: lexicon "anchors"). */
+  aboutVneid: boolean;
 }
 
 export interface MatchOptions {
@@ -547,7 +549,7 @@ export class Matcher {
     const exact = exactEntry === AMBIGUOUS ? undefined : candidates.find((c) => c.id === this.entryIds[exactEntry]);
     if (exact && exact !== candidates[0]) candidates.splice(candidates.indexOf(exact), 1), candidates.unshift(exact);
     const top = candidates[0];
-    if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized, otherService: false };
+    if (!top) return { id: null, score: 0, alternatives: [], nearest: null, normalized, otherService: false, aboutVneid: false };
     const score = exact ? Math.max(EXACT_CONFIDENCE, this.confidence(top)) : this.confidence(top);
     return {
       id: score >= this.tuning.threshold ? top.id : null,
@@ -556,6 +558,7 @@ export class Matcher {
       nearest: top.id,
       normalized,
       otherService: top.foreign === 1 && top.anchored === 0,
+      aboutVneid: top.anchored === 1,
     };
   }
 }

@@ -14,7 +14,12 @@ export interface EmergencySignal {
   kinds: EmergencyKind[];
   /** Only a bare call for help ("cứu với", "khẩn cấp"): an emergency unless the rest is a VNeID question. */
   weak: boolean;
-  /** For a weak signal: the words around the call for help ("cứu với, quên mật khẩu" → "quên mật khẩu"). */
+  /**
+   * The words no phrase of the message's kinds covers, fillers aside ("cứu với, quên mật khẩu" →
+   * "quên mật khẩu"; "điện thoại bị trộm rồi, khóa vneid thế nào" → "điện thoại … khóa vneid thế
+   * nào"): a question asked beside the emergency is read from them alone. Empty for the reader's
+   * guesses, which no phrase delimits.
+   */
   rest: string[];
   /** Recognised by the reader (emergency-reader.ts), not named by a phrase: a guess, however sure. */
   fromReader: boolean;
@@ -62,7 +67,8 @@ export function detectEmergency(words: Words, intents: Intents): EmergencySignal
   }
   if (kinds.length === 0) return null;
   const weak = kinds.every((k) => k === 'urgent');
-  return { kinds, weak, fromReader, rest: weak ? wordsOutside(words, emergency.urgent).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!) : [] };
+  const rest = fromReader ? [] : wordsOutside(words, kinds.map((k) => emergency[k])).filter((i) => !isFiller(words, i, intents)).map((i) => words[i]!);
+  return { kinds, weak, fromReader, rest };
 }
 
 /**
@@ -90,10 +96,10 @@ function partsOf(words: readonly string[]): Array<readonly string[]> {
   });
 }
 
-/** Indexes of the words that no phrase of the list covers. */
-function wordsOutside(words: readonly string[], phrases: PhraseList): number[] {
+/** Indexes of the words that no phrase of the lists covers. */
+function wordsOutside(words: readonly string[], lists: readonly PhraseList[]): number[] {
   const keep = new Array<boolean>(words.length).fill(true);
-  for (const [start, end] of phrases.spans(words)) keep.fill(false, start, end);
+  for (const phrases of lists) for (const [start, end] of phrases.spans(words)) keep.fill(false, start, end);
   return words.flatMap((_, i) => (keep[i] ? [i] : []));
 }
 

@@ -14,7 +14,7 @@ import type { Knowledge } from '../knowledge.js';
 import type { MatchResult } from '../match/matcher.js';
 import { scrub, withoutDataMentions, withoutPlaceholders, WARN_KINDS, type SensitiveKind } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
-import { detectEmergency, emergencyNumbers, laughs, type EmergencyNumber } from './emergency.js';
+import { detectEmergency, emergencyNumbers, laughs, type EmergencyNumber, type EmergencySignal } from './emergency.js';
 import type { EmergencyKind, SmallTalkKind } from './intents.js';
 import { wordsOf } from './phrases.js';
 import { detectSmallTalk } from './smalltalk.js';
@@ -98,7 +98,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
     intent: 'emergency',
     kinds: emergency!.kinds,
     numbers: emergencyNumbers(emergency!.kinds),
-    entry: emergencyEntry(emergency!.kinds, tokens, knowledge),
+    entry: emergencyEntry(emergency!, knowledge),
   });
   if (emergency && !emergency.weak) return urgent();
 
@@ -136,12 +136,17 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
 
 /**
  * The entry shown after the emergency numbers. A scam: the scam warning. Otherwise the question the
- * message also asks, when we answer it ("điện thoại bị trộm rồi, làm sao khóa vneid"): the numbers
- * come first, and the answer is not lost.
+ * message also asks about VNeID, when we answer it ("điện thoại bị trộm rồi, làm sao khóa vneid"):
+ * the numbers come first, and the answer is not lost. That question is read from the words beside
+ * the emergency's own phrases, and must name VNeID (or its identity words): read whole, "nhà tôi
+ * đang cháy" was the NFC answer ("chạy"), a screen of phone instructions under 114, and the words
+ * around "đang phá khóa xe máy trước cửa nhà" were the vehicle-registration answer. The reader's
+ * guesses name no phrase: no question.
  */
-function emergencyEntry(kinds: readonly EmergencyKind[], tokens: readonly string[], knowledge: Knowledge): string | null {
-  if (kinds.includes('scam') && knowledge.content.byId.has(SCAM_ENTRY)) return SCAM_ENTRY;
-  return tokens.length > 0 ? knowledge.matcher.matchTokens(tokens).id : null;
+function emergencyEntry(signal: EmergencySignal, knowledge: Knowledge): string | null {
+  if (signal.kinds.includes('scam') && knowledge.content.byId.has(SCAM_ENTRY)) return SCAM_ENTRY;
+  const question = questionAround(signal.rest, knowledge);
+  return question?.aboutVneid ? question.id : null;
 }
 
 /**

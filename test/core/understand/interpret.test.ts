@@ -38,6 +38,14 @@ describe('interpret', () => {
     const u = interpret('điện thoại bị trộm rồi, làm sao khóa tài khoản vneid', knowledge);
     expect(u).toMatchObject({ intent: 'emergency', numbers: ['113'], entry: 'faq-lock-account' });
     expect(interpret('nhà đang có trộm', knowledge)).toMatchObject({ intent: 'emergency', entry: null });
+    expect(interpret('nhà đang có trộm, vneid có khóa được không', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113'], entry: 'faq-lock-account' });
+  });
+
+  it('an emergency alone gets no answer after the numbers: the words beside it must ask about VNeID', () => {
+    // Read whole, "đang cháy" was the NFC answer ("chạy") and a theft of a motorbike the vehicle-registration answer.
+    for (const q of ['Nhà tôi đang cháy', 'nha toi dang chay', 'dang chay nha', 'Có người đang phá khóa xe máy trước cửa nhà tôi']) {
+      expect(interpret(q, knowledge), q).toMatchObject({ intent: 'emergency', entry: null });
+    }
   });
 
   it('personal data: the warning kinds, and the match of the text without it', () => {
@@ -61,7 +69,7 @@ describe('interpret', () => {
   });
 
   it('suggestions: only when not answered and the best is close; at most 3, the best first', () => {
-    const base = { normalized: '', alternatives: ['b', 'c', 'd'], otherService: false };
+    const base = { normalized: '', alternatives: ['b', 'c', 'd'], otherService: false, aboutVneid: false };
     expect(suggestionsOf({ ...base, id: null, score: 0.4, nearest: 'a' }, 0.3)).toEqual(['a', 'b', 'c']);
     expect(suggestionsOf({ ...base, id: 'a', score: 0.9, nearest: 'a' }, 0.3)).toEqual([]);
     expect(suggestionsOf({ ...base, id: null, score: 0.2, nearest: 'a' }, 0.3)).toEqual([]);
