@@ -21,6 +21,17 @@ describe('flood control', () => {
     const other = (await chat(t, 'calm-user-0001', 'vneid la gi')).json().replies;
     expect(other.at(-1).text).toContain('VNeID');
   });
+
+  it('an emergency is answered with its numbers even in the middle of a burst, at the notice and after it', async () => {
+    t = await makeApp({ FLOOD_MAX_MESSAGES: '3', FLOOD_WINDOW_SECONDS: '60' });
+    for (let i = 0; i < 3; i++) await chat(t, 'panicking-0001', 'cuu');
+    for (const text of ['chay nha cuu voi', 'CHÁY NHÀ CỨU VỚI!!!']) {
+      const replies = (await chat(t, 'panicking-0001', text)).json().replies;
+      expect(replies[0].text, text).toContain('114');
+    }
+    // The burst still counts: an ordinary question stays silenced.
+    expect((await chat(t, 'panicking-0001', 'vneid la gi')).json().replies).toEqual([]);
+  });
 });
 
 describe('failing storage', () => {

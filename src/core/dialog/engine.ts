@@ -9,7 +9,7 @@ import type { Knowledge } from '../knowledge.js';
 import type { MatchResult } from '../match/matcher.js';
 import { scrub } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
-import { interpret, type Interpretation } from '../understand/interpret.js';
+import { interpret, isEmergency, type Interpretation } from '../understand/interpret.js';
 import type { StepProblem } from '../understand/walk-context.js';
 import type { Storage, UserDataDeleted } from '../../storage/storage.js';
 import { nullSink, type DialogEvent, type EventSink } from '../stats/events.js';
@@ -180,10 +180,13 @@ export class DialogEngine {
     const now = turn.now ?? Date.now();
     const text = (turn.text ?? '').trim();
     const payload = turn.payload ?? (isPayload(text) ? text : undefined);
-    // Taps are counted apart and loosely: a walkthrough is tapped through quickly.
+    // Taps are counted apart and loosely: a walkthrough is tapped through quickly. An emergency is
+    // answered whatever the pace: someone in panic types "cháy", "cứu", "cháy nhà cứu với" in a
+    // burst, and the burst must not swallow the numbers (it still counts toward the limit).
     const verdict = this.flood?.check(turn.userKey, now, payload ? 'tap' : 'typed') ?? 'ok';
-    if (verdict === 'drop') return [];
-    if (verdict === 'notify') return [reply(this.m.tooFast)];
+    const urgent = verdict !== 'ok' && !payload && text !== '' && isEmergency(text, this.o.knowledge);
+    if (verdict === 'drop' && !urgent) return [];
+    if (verdict === 'notify' && !urgent) return [reply(this.m.tooFast)];
     // Erasing one's data stays outside the conversation: nothing is saved or counted for it.
     const forget = await this.forgetStep(turn.userKey, text, payload);
     if (forget) return forget;

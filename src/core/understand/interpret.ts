@@ -84,6 +84,12 @@ export function suggestionsOf(match: MatchResult, suggestThreshold: number): str
   return [match.nearest, ...match.alternatives].slice(0, SUGGESTIONS);
 }
 
+/** Whether a message is an emergency, as `interpret` reads it first (a joke beside a bare call for help is not). */
+export function isEmergency(text: string, knowledge: Knowledge): boolean {
+  const signal = detectEmergency(wordsOf(text), knowledge.intents);
+  return signal !== null && !((signal.weak || signal.fromReader) && laughs(text));
+}
+
 export function interpret(text: string, knowledge: Knowledge, options: InterpretOptions = {}): Interpretation {
   const raw = typeof text === 'string' ? text : '';
   const { text: scrubbed, found } = scrub(raw);
