@@ -139,12 +139,13 @@ type Rule = {
 // as a phone, and a password rule never sees the digits of a phone.
 const RULES: readonly Rule[] = [
   { kind: 'email', re: /[\p{L}0-9._%+-]+@[\p{L}0-9-]+(?:\.[\p{L}0-9-]+)+/gu },
-  // Date of birth after the words that introduce it (other dates, "1/7/2024", stay).
+  // Date of birth after the words that introduce it, "sinh 12/03/1960" and "sn …" included (other
+  // dates, "từ 1/7/2024", stay).
   {
     kind: 'birthdate',
     digits: true,
     re: new RegExp(
-      `(${NW_BEFORE}(?:ngày sinh|ngay sinh|sinh ngày|sinh ngay|ns|dob)(?:\\s+(?:của\\s+)?(?:tôi|toi|em|mình|minh|con|cháu|chau))?\\s*(?:là|la|:)?\\s*)(\\d{1,2}\\s?[/.\\-]\\s?\\d{1,2}\\s?[/.\\-]\\s?\\d{2,4})(?![0-9])`,
+      `(${NW_BEFORE}(?:ngày sinh|ngay sinh|sinh ngày|sinh ngay|sinh|sn|ns|dob)(?:\\s+(?:của\\s+)?(?:tôi|toi|em|mình|minh|con|cháu|chau))?\\s*(?:là|la|:)?\\s*)(\\d{1,2}\\s?[/.\\-]\\s?\\d{1,2}\\s?[/.\\-]\\s?\\d{2,4})(?![0-9])`,
       'giu',
     ),
     apply: (_m, intro) => `${intro}${PLACEHOLDER.birthdate}`,
