@@ -532,6 +532,8 @@ export class DialogEngine {
     switch (u.intent) {
       case 'walk':
         return this.onPayload(ctx, u.action);
+      case 'menu':
+        return this.onPayload(ctx, 'menu');
       case 'smalltalk':
         return this.smallTalk(ctx, u.kind, resume);
       case 'empty':

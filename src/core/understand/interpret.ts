@@ -39,6 +39,17 @@ const WALK_WORDS: ReadonlyMap<string, WalkAction> = new Map([
   ...['tiep tuc', 'tiep tuc huong dan'].map((w) => [w, 'resume'] as const),
 ]);
 
+/**
+ * The words around "menu" when someone types the "Về menu" button instead of tapping it ("về menu",
+ * "quay lại menu chính", "mở menu đi", "menu" alone, in a walkthrough too): the message is the button.
+ * Normalized forms.
+ */
+const MENU_WORDS: ReadonlySet<string> = new Set(['ve', 'quay', 'tro', 'lai', 'mo', 'xem', 'hien', 'chinh', 'cho', 'toi', 'xin', 'minh', 'em', 'a', 'oi', 'bot', 'ad', 'di', 'nhe', 'nha']);
+
+function asksForMenu(words: readonly string[]): boolean {
+  return words.includes('menu') && words.every((w) => w === 'menu' || MENU_WORDS.has(w));
+}
+
 /** The walkthrough a message is typed in. */
 export interface WalkContext {
   guide: Entry;
@@ -59,6 +70,8 @@ export type Interpretation = Understood &
     /** `entry`: the entry shown after the numbers (the scam warning for a scam), if any. */
     | { intent: 'emergency'; kinds: EmergencyKind[]; numbers: EmergencyNumber[]; entry: string | null }
     | { intent: 'walk'; action: WalkAction }
+    /** The "Về menu" button, typed. */
+    | { intent: 'menu' }
     | { intent: 'smalltalk'; kind: SmallTalkKind }
     /** Nothing left to read (only personal data, emoji, punctuation). */
     | { intent: 'empty' }
@@ -113,6 +126,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   if (walkWord) return { ...base, intent: 'walk', action: walkWord };
 
   const words = wordsOf(readable);
+  if (asksForMenu(words)) return { ...base, intent: 'menu' };
   const smallTalk = detectSmallTalk(words, knowledge.intents);
   if (smallTalk) return { ...base, intent: 'smalltalk', kind: smallTalk };
   if (tokens.length === 0) return emergency ? urgent() : { ...base, intent: 'empty' };

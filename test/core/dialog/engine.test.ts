@@ -245,6 +245,17 @@ describe('walkthroughs', () => {
     expect(last(resumed).text).toBe(last(step2).text);
   });
 
+  it('the "Về menu" button typed ("về menu", "quay lại menu chính", "menu") shows the menu, in a walkthrough too', async () => {
+    await tap(`${PAYLOAD_PREFIX}w:integrate-bhyt`);
+    const tapped = await tap(`${PAYLOAD_PREFIX}menu`);
+    expect(tapped[0]!.text).toBe('Bạn cần hỗ trợ gì?');
+    for (const typed of ['về menu', 've menu', 'quay lại menu chính', 'menu', 'Mở menu đi ad']) {
+      expect((await say(typed)).map((r) => r.text), typed).toEqual(tapped.map((r) => r.text));
+    }
+    // A question that names the menu is still a question.
+    expect((await say('menu tiện ích mức 2 có những gì'))[0]!.text).not.toBe('Bạn cần hỗ trợ gì?');
+  });
+
   it('typed words work like the walkthrough buttons ("xong", "quay lại", "bị lỗi")', async () => {
     await tap(`${PAYLOAD_PREFIX}w:integrate-bhyt`);
     expect(last(await say('xong'))).toMatchObject({ text: expect.stringContaining('Bước 2/') });
