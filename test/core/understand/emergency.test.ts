@@ -223,7 +223,7 @@ describe('how the content itself reads', () => {
 
 describe('emergency files written by helpers who never saw the phrase lists (test/fixtures/emergency-*.jsonl)', () => {
   const knowledge = loadKnowledge();
-  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl', 'emergency-seven.jsonl', 'emergency-eight.jsonl', 'emergency-nine.jsonl', 'emergency-ten.jsonl', 'emergency-eleven.jsonl', 'emergency-twelve.jsonl', 'emergency-thirteen.jsonl'];
+  const files = ['emergency-dev.jsonl', 'emergency-heldout.jsonl', 'emergency-final.jsonl', 'emergency-report.jsonl', 'emergency-check.jsonl', 'emergency-six.jsonl', 'emergency-seven.jsonl', 'emergency-eight.jsonl', 'emergency-nine.jsonl', 'emergency-ten.jsonl', 'emergency-eleven.jsonl', 'emergency-twelve.jsonl', 'emergency-thirteen.jsonl', 'emergency-fourteen.jsonl'];
   const rows = files.flatMap((f) =>
     readFileSync(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8')
       .split('\n')
