@@ -7,7 +7,8 @@
  * Three logistic regressions (one per number: 113, 114, 115) over the message's folded words and
  * pairs of neighbouring words, trained at start-up on content/emergency-examples.yaml (messages
  * written for training, never the evaluation files) and, as messages that are not emergencies,
- * every title, label and phrasing of the content: a VNeID question must never read as one.
+ * every title, label and phrasing of the content and every line of its answers and steps: a VNeID
+ * question, or the content's own procedural sentences, must never read as one.
  * It only speaks when the lists found nothing and no not-phrase is in the message, and only when
  * it is sure (`threshold`): a missed emergency is costly, but so is 113 given to "app bị treo".
  *
