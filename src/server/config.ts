@@ -46,7 +46,17 @@ export const configSchema = z.object({
   /** Conversations idle longer than this start over. */
   CONVERSATION_EXPIRY_HOURS: z.coerce.number().positive().default(24),
   COMMUNE_NAME: z.string().trim().min(1).default('Công an xã'),
-  COMMUNE_CONTACT: z.string().trim().min(1).default('Trụ sở Công an xã/phường nơi bạn cư trú (giờ hành chính).'),
+  /**
+   * Set inside sentences ("hỏi {contact}.", "{contact}. Tổng đài…"): a final full stop would double
+   * theirs, so it is dropped.
+   */
+  COMMUNE_CONTACT: z
+    .string()
+    .trim()
+    .min(1)
+    .default('Trụ sở Công an xã/phường nơi bạn cư trú (giờ hành chính)')
+    .transform((s) => s.replace(/\s*\.+$/u, ''))
+    .pipe(z.string().min(1)),
   /** Public base URL (https://...) where platforms reach us; enables setWebhook on start. */
   PUBLIC_URL: url.optional(),
   /** Body size limit for every request, in bytes. */

@@ -40,6 +40,12 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
+  it('the commune contact loses a final full stop: it is set inside sentences that end their own', () => {
+    expect(loadConfig({}).COMMUNE_CONTACT).toBe('Trụ sở Công an xã/phường nơi bạn cư trú (giờ hành chính)');
+    expect(loadConfig({ COMMUNE_CONTACT: 'Công an xã Tân Lập, 0211 3850 123.' }).COMMUNE_CONTACT).toBe('Công an xã Tân Lập, 0211 3850 123');
+    expect(() => loadConfig({ COMMUNE_CONTACT: ' . ' })).toThrow(/COMMUNE_CONTACT:/);
+  });
+
   it('empty values count as unset', () => {
     expect(loadConfig({ PORT: '', TELEGRAM_BOT_TOKEN: '' }).PORT).toBe(3000);
   });
