@@ -121,6 +121,14 @@ interface TurnContext {
   asking: DialogState['askingCommune'];
 }
 
+/** Separates a walkthrough button's action from the step it was shown at ("next@guide-activate.3"). */
+const STAMP = '@';
+
+/** The step a walkthrough button belongs to, appended to its action. */
+function stepStamp(position: walk.WalkPosition): string {
+  return `${STAMP}${position.guideId}.${position.step}`;
+}
+
 export class DialogEngine {
   private readonly sink: EventSink;
   private readonly vars: Record<string, string>;
@@ -641,14 +649,15 @@ export class DialogEngine {
     const step = walk.stepAt(guide, position)!;
     const { n, total } = walk.counter(guide, position);
     const text = `${this.say(ctx, this.m.stepHeader, { title: guide.title, n, total })}\n${step.text}`;
-    const back = position.trail.length > 0 ? [button(this.b.back, 'back')] : [];
+    const at = stepStamp(position);
+    const back = position.trail.length > 0 ? [button(this.b.back, `back${at}`)] : [];
     const menu = button(this.b.menu, 'menu');
-    const choices = (step.choices ?? []).map((c, i) => button(c.label, `c:${i}`));
+    const choices = (step.choices ?? []).map((c, i) => button(c.label, `c:${i}${at}`));
     let buttons: Button[];
     if (step.choices?.some((c) => c.branch)) buttons = [...choices, ...back, menu];
     // Outcome choices leave room for one more button: going back beats the menu (typing "menu" works).
-    else if (step.choices) buttons = [button(this.b.next, 'next'), ...choices, ...(back.length > 0 ? back : [menu])];
-    else buttons = [button(this.b.next, 'next'), ...back, button(this.b.stuck, 'stuck'), menu];
+    else if (step.choices) buttons = [button(this.b.next, `next${at}`), ...choices, ...(back.length > 0 ? back : [menu])];
+    else buttons = [button(this.b.next, `next${at}`), ...back, button(this.b.stuck, `stuck${at}`), menu];
     ctx.replies.push(reply(text, buttons.slice(0, 5)));
   }
 
@@ -680,7 +689,8 @@ export class DialogEngine {
     );
   }
 
-  private onPayload(ctx: TurnContext, action: string): void {
+  private onPayload(ctx: TurnContext, payload: string): void {
+    const [action, stamp] = payload.split(STAMP) as [string, string | undefined];
     const [verb, arg, arg2] = action.split(':');
     const { byId } = this.o.knowledge.content;
     switch (verb) {
@@ -724,6 +734,13 @@ export class DialogEngine {
       ctx.replies.push(reply(this.m.noWalk));
       return this.menu(ctx);
     }
+    // A button of a step shown earlier (chats keep old messages tappable): acting on it would
+    // answer the wrong problem or skip a step unseen. Buttons without a stamp (older messages,
+    // words typed instead of a tap) act on the current step.
+    if (stamp !== undefined && stamp !== stepStamp(position).slice(STAMP.length)) {
+      ctx.replies.push(reply(this.m.staleStep));
+      return this.showStep(ctx, guide, position);
+    }
     switch (verb) {
       case 'next':
         return this.moveTo(ctx, guide, walk.next(guide, position));
@@ -740,8 +757,9 @@ export class DialogEngine {
       case 'stuck': {
         ctx.events.push({ type: 'walk-stuck', guideId: guide.id, step: walk.counter(guide, position).n });
         if (step.problems.length === 0) return this.askForError(ctx);
-        const options = step.problems.slice(0, 4).map((p, i) => button(p.label, `p:${i}`));
-        ctx.replies.push(reply(this.m.stuckIntro, [...options, button(this.m.notMine, 'p:other')]));
+        const at = stepStamp(position);
+        const options = step.problems.slice(0, 4).map((p, i) => button(p.label, `p:${i}${at}`));
+        ctx.replies.push(reply(this.m.stuckIntro, [...options, button(this.m.notMine, `p:other${at}`)]));
         return;
       }
       case 'p': {

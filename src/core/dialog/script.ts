@@ -34,6 +34,7 @@ export const scriptSchema = z
         walkHint: text,
         noWalk: text,
         badButton: text,
+        staleStep: text,
         offerWalk: text,
         tooFast: text,
         /** Emergencies: {numbers} is filled with the lines of emergencyNumbers that fit. */

@@ -245,6 +245,24 @@ describe('walkthroughs', () => {
     expect(last(resumed).text).toBe(last(step2).text);
   });
 
+  it('a button of a step shown earlier is not acted on: the current step is shown again (chats keep old buttons tappable)', async () => {
+    const step1 = await tap(`${PAYLOAD_PREFIX}w:integrate-bhyt`);
+    const oldNext = payloadOf(step1, 'Xong, tiếp theo');
+    const oldStuck = payloadOf(step1, 'Tôi bị lỗi');
+    const problems = await tap(oldStuck);
+    const oldProblem = problems[0]!.buttons![0]!.payload;
+    const step2 = await tap(oldNext);
+    expect(last(step2).text).toContain('Bước 2/');
+    for (const stale of [oldNext, oldStuck, oldProblem]) {
+      const replies = await tap(stale);
+      expect(replies[0]!.text, stale).toBe('Nút này thuộc một bước trước. Bạn đang ở bước này:');
+      expect(last(replies).text, stale).toBe(last(step2).text);
+    }
+    // The current step's own buttons, and the words typed instead, still act.
+    expect(last(await tap(payloadOf(step2, 'Xong, tiếp theo'))).text).toContain('Bước 3/');
+    expect(last(await say('quay lại')).text).toBe(last(step2).text);
+  });
+
   it('the "Về menu" button typed ("về menu", "quay lại menu chính", "menu") shows the menu, in a walkthrough too', async () => {
     await tap(`${PAYLOAD_PREFIX}w:integrate-bhyt`);
     const tapped = await tap(`${PAYLOAD_PREFIX}menu`);

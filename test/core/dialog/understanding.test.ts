@@ -245,8 +245,9 @@ describe('"Tôi bị lỗi" is never a dead end', () => {
     const stepIndex = guide.steps!.findIndex((s) => s.problems.length > 0);
     await walkTo('guide-activate', stepIndex);
     const stuck = await tap('stuck');
-    expect(payloads(stuck)).toContain('p:other');
-    const invite = await tap('p:other');
+    const other = payloads(stuck).find((p) => p.startsWith('p:other'));
+    expect(other).toBe(`p:other@guide-activate.${stepIndex}`);
+    const invite = await tap(other!);
     expect(invite[0]!.text).toMatch(/gõ lại hoặc dán/);
     expect(invite[0]!.text).toContain('1900 0368');
     // The app's own message, typed as the citizen reads it.
