@@ -7,7 +7,7 @@ import { LRUCache } from 'lru-cache';
 import type { Entry } from '../content/schema.js';
 import type { Knowledge } from '../knowledge.js';
 import type { MatchResult } from '../match/matcher.js';
-import { scrub } from '../privacy/scrub.js';
+import { scrub, type SensitiveKind } from '../privacy/scrub.js';
 import { normalizeTokens } from '../text/normalize.js';
 import { interpret, isEmergency, type Interpretation } from '../understand/interpret.js';
 import type { StepProblem } from '../understand/walk-context.js';
@@ -279,8 +279,8 @@ export class DialogEngine {
       ctx.state = before;
       ctx.events.length = firstEvents;
       ctx.events.push(...held);
-      const warned = ctx.replies.some((r) => r.text === this.m.sensitive);
-      ctx.replies = warned ? [reply(this.m.sensitive)] : [];
+      const warning = ctx.replies.find((r) => r.text.startsWith(this.m.sensitive));
+      ctx.replies = warning ? [warning] : [];
       this.askCommune(ctx, then);
     }
 
@@ -534,7 +534,7 @@ export class DialogEngine {
     if (u.warn.length > 0) ctx.events.push({ type: 'sensitive-data', kinds: u.warn });
     // Help first: no warning, no answer before the emergency numbers.
     if (u.intent === 'emergency') return this.emergency(ctx, u);
-    if (u.warn.length > 0) ctx.replies.push(reply(this.m.sensitive));
+    if (u.warn.length > 0) ctx.replies.push(reply(this.sensitiveWarning(u.warn)));
     const resume = guide && step ? [button(this.b.resume, 'resume')] : [];
 
     switch (u.intent) {
@@ -545,7 +545,8 @@ export class DialogEngine {
       case 'smalltalk':
         return this.smallTalk(ctx, u.kind, resume);
       case 'empty':
-        // Nothing but personal data, emoji or punctuation.
+        // Nothing but personal data, emoji or punctuation ("👍" mid-walkthrough): where they are.
+        if (guide && position && step) return this.showStep(ctx, guide, position);
         return u.warn.length > 0 ? this.menu(ctx) : this.greet(ctx);
     }
 
@@ -603,6 +604,11 @@ export class DialogEngine {
     ctx.replies.push(reply(numbers));
     if (u.kinds.includes('scam')) ctx.replies.push(reply(this.say(ctx, this.m.emergencyScam)));
     this.showEntry(ctx, entry, resume);
+  }
+
+  /** The "never share this" warning; who typed a password or passcode is also told to change it. */
+  private sensitiveWarning(kinds: readonly SensitiveKind[]): string {
+    return kinds.includes('password') ? `${this.m.sensitive.trimEnd()}\n${this.m.sensitivePassword}` : this.m.sensitive;
   }
 
   private smallTalk(ctx: TurnContext, kind: Extract<Interpretation, { intent: 'smalltalk' }>['kind'], resume: Button[]): void {

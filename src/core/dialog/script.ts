@@ -24,6 +24,7 @@ export const scriptSchema = z
         contact: text,
         expired: text,
         sensitive: text,
+        sensitivePassword: text,
         nonText: text,
         stepHeader: text,
         stuckIntro: text,

@@ -133,6 +133,16 @@ describe('answers', () => {
     expect(JSON.stringify(replies)).not.toContain('001099012345');
     expect(JSON.stringify(events)).not.toContain('001099012345');
     expect(events.some((e) => e.type === 'sensitive-data')).toBe(true);
+    expect(replies[0]!.text).not.toContain('hãy đổi ngay');
+  });
+
+  it('a password typed in the chat: the warning also says to change it, and the password is never echoed', async () => {
+    await say('/start');
+    const replies = await say('mat khau cua toi la Abc@12345 ma dang nhap khong duoc');
+    expect(replies[0]!.text).toContain('Đừng bao giờ gửi');
+    expect(replies[0]!.text).toContain('hãy đổi ngay trên VNeID ("Cá nhân" → "Đổi mật khẩu")');
+    expect(JSON.stringify(replies)).not.toContain('Abc@12345');
+    expect(JSON.stringify(events)).not.toContain('Abc@12345');
   });
 
   it('odd input never throws', async () => {
@@ -261,6 +271,13 @@ describe('walkthroughs', () => {
     // The current step's own buttons, and the words typed instead, still act.
     expect(last(await tap(payloadOf(step2, 'Xong, tiếp theo'))).text).toContain('Bước 3/');
     expect(last(await say('quay lại')).text).toBe(last(step2).text);
+  });
+
+  it('an emoji alone mid-walkthrough ("👍") shows the step again, with its buttons', async () => {
+    const step1 = await tap(`${PAYLOAD_PREFIX}w:integrate-bhyt`);
+    const replies = await say('👍');
+    expect(last(replies).text).toBe(last(step1).text);
+    expect(labels(last(replies))).toEqual(labels(last(step1)));
   });
 
   it('the "Về menu" button typed ("về menu", "quay lại menu chính", "menu") shows the menu, in a walkthrough too', async () => {
