@@ -32,6 +32,9 @@ describe('interpret', () => {
     expect(interpret('chay o cho cuu voi', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['113', '114', '115'] });
     // typed with its accent, "cháy" is a fire
     expect(interpret('cháy ở chợ cứu với', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['114'] });
+    // "nha chay" side by side, without accents, can only be a house on fire; a network running slowly is not
+    expect(interpret('nha chay', knowledge)).toMatchObject({ intent: 'emergency', numbers: ['114'] });
+    expect(interpret('nhà mạng chạy chậm quá', knowledge).intent).not.toBe('emergency');
   });
 
   it('an emergency that also asks a question we answer: the numbers, then the answer', () => {
