@@ -232,13 +232,13 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 718 of 769 with emergency-eleven and -twelve and the reader, tenth session; 728 of 769 with the reader completing the dangers a phrase named, eleventh session; 784 of 827 with emergency-thirteen and 694 more training messages, twelfth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 718 of 769 with emergency-eleven and -twelve and the reader, tenth session; 728 of 769 with the reader completing the dangers a phrase named, eleventh session; 784 of 827 with emergency-thirteen and 694 more training messages, twelfth session; 839 of 887 with emergency-fourteen, 691 more training messages and the content's answer lines, thirteenth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 614 of 628 with emergency-eleven and -twelve, tenth session; 652 of 671 with emergency-thirteen, twelfth session)', () => {
+  it('leave at least 95 % of the other messages alone (519 of 528 on 2026-12-02, ninth session; 614 of 628 with emergency-eleven and -twelve, tenth session; 652 of 671 with emergency-thirteen, twelfth session; 687 of 716 with emergency-fourteen, thirteenth session)', () => {
     const others = verdicts.filter((v) => v.numbers.length === 0);
     expect(others.filter((v) => v.u.intent !== 'emergency').length / others.length).toBeGreaterThanOrEqual(0.95);
   });
