@@ -232,7 +232,7 @@ describe('emergency files written by helpers who never saw the phrase lists (tes
   );
   const verdicts = rows.map((r) => ({ ...r, u: interpret(r.q, knowledge) }));
 
-  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 718 of 769 with emergency-eleven and -twelve and the reader, tenth session; 728 of 769 with the reader completing the dangers a phrase named, eleventh session; 784 of 827 with emergency-thirteen and 694 more training messages, twelfth session; 839 of 887 with emergency-fourteen, 691 more training messages and the content's answer lines, thirteenth session)', () => {
+  it('recognise at least 85 % of the emergencies, each with the numbers it needs (594 of 649 on 2026-12-02, ninth session; 718 of 769 with emergency-eleven and -twelve and the reader, tenth session; 728 of 769 with the reader completing the dangers a phrase named, eleventh session; 784 of 827 with emergency-thirteen and 694 more training messages, twelfth session; 839 of 887 with emergency-fourteen, 691 more training messages and the content answer lines, thirteenth session)', () => {
     const emergencies = verdicts.filter((v) => v.numbers.length > 0);
     const caught = emergencies.filter((v) => v.u.intent === 'emergency' && v.numbers.every((n) => (v.u as { numbers: string[] }).numbers.includes(n)));
     expect(caught.length / emergencies.length).toBeGreaterThanOrEqual(0.85);
