@@ -60,12 +60,17 @@ export function readRows<T>(file: string): T[] {
 const listed = (dir: string, ext: string) =>
   existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(ext)).sort().map((f) => join(dir, f)) : [];
 
-/** Every labelled file: the fixtures' (`.jsonl`, then the `.txt` lists), then the shared sets. */
+/** Every labelled file with what it labels: the fixtures' (`.jsonl`, then the `.txt` lists), then the shared sets. */
+function labelled(): { file: string; kind: LabelKind | null }[] {
+  return [...listed(FIXTURES, '.jsonl'), ...listed(FIXTURES, '.txt'), ...listed(SHARED_EVAL, '.jsonl')].map((file) => ({ file, kind: labelOf(file).kind }));
+}
+
+/** Every labelled file, in that order. */
 export function labelledFiles(): string[] {
-  return [...listed(FIXTURES, '.jsonl'), ...listed(FIXTURES, '.txt'), ...listed(SHARED_EVAL, '.jsonl')].filter((f) => labelOf(f).kind !== null);
+  return labelled().flatMap((l) => (l.kind !== null ? [l.file] : []));
 }
 
 /** The files of labelled questions (in scope or not), without emergencies and small talk. */
 export function questionFiles(): string[] {
-  return labelledFiles().filter((f) => labelOf(f).kind === 'accept');
+  return labelled().flatMap((l) => (l.kind === 'accept' ? [l.file] : []));
 }

@@ -743,7 +743,7 @@ export class DialogEngine {
     // A button of a step shown earlier (chats keep old messages tappable): acting on it would
     // answer the wrong problem or skip a step unseen. Buttons without a stamp (older messages,
     // words typed instead of a tap) act on the current step.
-    if (stamp !== undefined && stamp !== stepStamp(position).slice(STAMP.length)) {
+    if (stamp !== undefined && STAMP + stamp !== stepStamp(position)) {
       ctx.replies.push(reply(this.m.staleStep));
       return this.showStep(ctx, guide, position);
     }

@@ -97,10 +97,15 @@ export function suggestionsOf(match: MatchResult, suggestThreshold: number): str
   return [match.nearest, ...match.alternatives].slice(0, SUGGESTIONS);
 }
 
-/** Whether a message is an emergency, as `interpret` reads it first (a joke beside a bare call for help is not). */
-export function isEmergency(text: string, knowledge: Knowledge): boolean {
+/** The emergency a message reports, as `interpret` reads it first: a bare call for help or the reader's guess beside laughter is a joke. */
+function emergencyIn(text: string, knowledge: Knowledge): EmergencySignal | null {
   const signal = detectEmergency(wordsOf(text), knowledge.intents);
-  return signal !== null && !((signal.weak || signal.fromReader) && laughs(text));
+  return signal && (signal.weak || signal.fromReader) && laughs(text) ? null : signal;
+}
+
+/** Whether a message is an emergency (the engine's flood control lets those through). */
+export function isEmergency(text: string, knowledge: Knowledge): boolean {
+  return emergencyIn(text, knowledge) !== null;
 }
 
 export function interpret(text: string, knowledge: Knowledge, options: InterpretOptions = {}): Interpretation {
@@ -108,8 +113,7 @@ export function interpret(text: string, knowledge: Knowledge, options: Interpret
   const { text: scrubbed, found } = scrub(raw);
   const base: Understood = { scrubbed, found, warn: [...found].filter((k) => WARN_KINDS.has(k)) };
 
-  const signal = detectEmergency(wordsOf(raw), knowledge.intents);
-  const emergency = (signal?.weak || signal?.fromReader) && laughs(raw) ? null : signal;
+  const emergency = emergencyIn(raw, knowledge);
   const readable = withoutPlaceholders(scrubbed);
   const tokens = options.tokens?.(readable) ?? normalizeTokens(readable, knowledge.lexicon);
   const urgent = (): Interpretation => ({
